@@ -1,0 +1,570 @@
+"""The GAN base model: a generator and a discriminator trained by ``model.fit``.
+
+:class:`GAN` is a ``keras.Model`` whose ``train_step`` plays the adversarial
+game of Goodfellow et al. 2014, Algorithm 1: ``d_steps`` (k) discriminator
+updates, each with fresh noise, then one generator update, gradients by
+``tf.GradientTape``. The objective is a named pair from
+:mod:`kerasgan.losses` (minimax, non-saturating, least squares, Wasserstein,
+hinge) plus optional WGAN weight clipping, the WGAN-GP gradient penalty and
+the AC-GAN auxiliary class loss. The variants in :mod:`kerasgan.variants` are
+short declarations of these settings on this one class.
+
+Conditioning is read off the networks: a generator with inputs ``[z, label]``
+is class-conditional; a discriminator with inputs ``[x, label]`` is a cGAN
+discriminator; one with outputs ``[logit, class_logits]`` has an AC-GAN
+auxiliary classifier.
+
+Distribution: losses are averaged over the *global* batch (sum over the
+replica's examples divided by ``local batch × replicas``), gradients are
+summed across replicas by the optimizers, metrics record each replica's
+unscaled mean (so the logged value is the true global mean), and each
+replica's noise is folded with its replica id so replicas draw different z.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import losses as losses_lib
+
+__all__ = ["GAN"]
+
+# Runtime checks inside the compiled step fail with InvalidArgumentError;
+# ``fit`` turns the ones carrying this marker into ValueError.
+_INPUT_ERROR = "kerasgan input error: "
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(keras.Model):
+    """A generative adversarial network trained with ``compile``/``fit``.
+
+    Args:
+        generator: Keras model mapping ``z`` (or ``[z, label]``) to samples.
+        discriminator: Keras model mapping samples (or ``[x, label]``) to
+            logits / critic values (or ``[logit, class_logits]``).
+        latent_dim: size of ``z ~ N(0, I)``.
+        num_classes: number of labels of a class-conditional GAN.
+        adversarial_loss: ``"minimax"``, ``"non_saturating"``,
+            ``"least_squares"``, ``"wasserstein"`` or ``"hinge"``.
+        loss_config: keyword arguments of that loss (LSGAN ``a``, ``b``, ``c``).
+        d_steps: discriminator updates per generator update (k).
+        clip_value: WGAN weight clipping of the discriminator (0 or None: off).
+        gp_weight: WGAN-GP gradient-penalty weight λ (0: off).
+        aux_weight: weight of the AC-GAN auxiliary class loss.
+        seed: seed of the model's ``keras.random.SeedGenerator``.
+
+    Arguments left ``None`` take the variant's declared default
+    (:attr:`defaults`); a variant is a subclass that declares them.
+
+    Example:
+
+    >>> import keras, numpy as np, kerasgan
+    >>> g = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2)])
+    >>> d = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> gan = kerasgan.GAN(generator=g, discriminator=d, latent_dim=8, seed=0)
+    >>> gan.compile(d_optimizer="adam", g_optimizer="adam")
+    >>> history = gan.fit(np.random.randn(64, 2).astype("float32"), batch_size=32, verbose=0)
+    >>> sorted(history.history)
+    ['d_fake', 'd_loss', 'd_real', 'g_loss']
+    >>> gan.generate(4, seed=1).shape
+    (4, 2)
+    """
+
+    #: Name of the variant (``kerasgan.build`` name); ``"custom"`` here.
+    variant = "custom"
+    #: Constructor defaults a variant declares (see the class docstring).
+    defaults: dict = {
+        "adversarial_loss": "non_saturating",
+        "loss_config": None,
+        "d_steps": 1,
+        "clip_value": None,
+        "gp_weight": 0.0,
+        "aux_weight": 1.0,
+    }
+
+    @classmethod
+    def default_optimizers(cls) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
+        """Fresh ``(d_optimizer, g_optimizer)`` used when ``compile`` gets none.
+
+        Adam(2e-4, β1 = 0.5) for both, the DCGAN setting (Radford et al. 2015).
+        """
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5, name="d_adam"),
+            keras.optimizers.Adam(2e-4, beta_1=0.5, name="g_adam"),
+        )
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        latent_dim: int,
+        num_classes: int | None = None,
+        adversarial_loss: str | None = None,
+        loss_config: dict | None = None,
+        d_steps: int | None = None,
+        clip_value: float | None = None,
+        gp_weight: float | None = None,
+        aux_weight: float | None = None,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        given = dict(
+            adversarial_loss=adversarial_loss,
+            loss_config=loss_config,
+            d_steps=d_steps,
+            clip_value=clip_value,
+            gp_weight=gp_weight,
+            aux_weight=aux_weight,
+        )
+        settings = {**GAN.defaults, **type(self).defaults}
+        settings.update({k: v for k, v in given.items() if v is not None})
+        self.adversarial_loss = settings["adversarial_loss"]
+        self.loss_config = dict(settings["loss_config"] or {})
+        self._loss_pair = losses_lib.get_adversarial_loss(self.adversarial_loss)
+        self._d_loss_kwargs, self._g_loss_kwargs = losses_lib.split_loss_config(
+            self.adversarial_loss, self.loss_config
+        )
+        self.d_steps = int(settings["d_steps"])
+        if self.d_steps < 1:
+            raise ValueError(f"kerasgan: d_steps must be >= 1, got {settings['d_steps']}.")
+        self.clip_value = float(settings["clip_value"]) if settings["clip_value"] else None
+        self.gp_weight = float(settings["gp_weight"] or 0.0)
+        self.aux_weight = float(settings["aux_weight"])
+        self.latent_dim = int(latent_dim)
+        self.num_classes = int(num_classes) if num_classes else None
+        self.seed = seed
+
+        self.generator = generator
+        self.discriminator = discriminator
+        self._check_networks()
+        self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed_generator")
+
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
+        self.d_optimizer = None
+        self.g_optimizer = None
+        self.built = True
+
+    # ------------------------------------------------------------------ setup
+    def _check_networks(self) -> None:
+        """Infer conditioning from the networks and check they fit together."""
+        g_inputs = len(self.generator.inputs) if getattr(self.generator, "inputs", None) else None
+        d_inputs = len(self.discriminator.inputs) if getattr(self.discriminator, "inputs", None) else None
+        if g_inputs is None or d_inputs is None:
+            raise ValueError(
+                "kerasgan: generator and discriminator must be built Keras models with known inputs "
+                "(functional models, or Sequential models that start with keras.Input(...))."
+            )
+        self.conditional_generator = g_inputs == 2
+        self.conditional_discriminator = d_inputs == 2
+        d_outputs = len(self.discriminator.outputs)
+        self.auxiliary_classifier = d_outputs == 2
+        conditional = (
+            self.conditional_generator or self.conditional_discriminator or self.auxiliary_classifier
+        )
+        if conditional and not self.num_classes:
+            raise ValueError(
+                "kerasgan: the networks are class-conditional (label inputs or a class head) "
+                "but num_classes was not given; pass num_classes=<number of labels>."
+            )
+        if self.num_classes and not conditional:
+            raise ValueError(
+                f"kerasgan: num_classes={self.num_classes} was given but neither network takes "
+                "labels or predicts classes; build conditional networks or leave num_classes=None."
+            )
+        z_shape = tuple(self.generator.inputs[0].shape[1:])
+        if z_shape != (self.latent_dim,):
+            raise ValueError(
+                f"kerasgan: the generator takes z of shape {z_shape} but latent_dim={self.latent_dim}."
+            )
+        self.image_shape = tuple(int(s) for s in self.generator.outputs[0].shape[1:])
+        d_shape = tuple(self.discriminator.inputs[0].shape[1:])
+        if d_shape != self.image_shape:
+            raise ValueError(
+                f"kerasgan: the generator makes samples of shape {self.image_shape} but the "
+                f"discriminator takes {d_shape}."
+            )
+
+    def _metric_names(self) -> list[str]:
+        names = ["d_loss", "g_loss"]
+        if self._loss_pair.output in ("logit", "score"):
+            names += ["d_real", "d_fake"]
+        else:
+            names += ["critic_gap"]
+        if self.gp_weight:
+            names += ["gradient_penalty"]
+        if self.auxiliary_classifier:
+            names += ["class_acc", "fake_class_acc"]
+        return names
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        """The loss trackers; Keras resets them at the start of every epoch."""
+        return list(self._trackers.values())
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | str | None = None,
+        g_optimizer: keras.optimizers.Optimizer | str | None = None,
+        **kwargs,
+    ) -> None:
+        """Configure training: one optimizer per network (paper defaults if None).
+
+        Both optimizers are built here, on the networks' trainable variables,
+        so that ``fit`` works under ``tf.distribute`` strategies and a saved
+        GAN restores both optimizers' state. Under the ``mixed_float16``
+        policy both are wrapped in ``LossScaleOptimizer``. Other keyword
+        arguments (``jit_compile``, ``steps_per_execution``, ``run_eagerly``)
+        go to ``keras.Model.compile``.
+
+        Example:
+
+        >>> import keras, kerasgan
+        >>> gan = kerasgan.build("dcgan", image_shape=(28, 28, 1))
+        >>> gan.compile(d_optimizer=keras.optimizers.Adam(1e-4))
+        >>> type(gan.g_optimizer).__name__, gan.d_optimizer.learning_rate.numpy().item()
+        ('Adam', 9.999999747378752e-05)
+        """
+        for key in ("optimizer", "loss", "metrics"):
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"kerasgan: GAN.compile takes no {key}=: the objective is the GAN's "
+                    "adversarial_loss; pass d_optimizer= and g_optimizer= for the two networks."
+                )
+            kwargs.pop(key, None)
+        d_default, g_default = self.default_optimizers()
+        d_optimizer = keras.optimizers.get(d_optimizer) or d_default
+        g_optimizer = keras.optimizers.get(g_optimizer) or g_default
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "kerasgan: d_optimizer and g_optimizer must be two optimizer objects "
+                "(each keeps the state of one network's variables)."
+            )
+        if self.dtype_policy.name == "mixed_float16" or self.generator.dtype_policy.name == "mixed_float16":
+            wrap = keras.optimizers.LossScaleOptimizer
+            d_optimizer = d_optimizer if isinstance(d_optimizer, wrap) else wrap(d_optimizer)
+            g_optimizer = g_optimizer if isinstance(g_optimizer, wrap) else wrap(g_optimizer)
+        super().compile(optimizer=None, **kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def get_compile_config(self) -> dict:
+        """Both optimizers (serialized), for ``.keras`` files."""
+        if self.d_optimizer is None:
+            return {}
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        """Re-compile from :meth:`get_compile_config` (used when loading)."""
+        if not config:
+            return
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+        )
+
+    def get_config(self) -> dict:
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "num_classes": self.num_classes,
+            "adversarial_loss": self.adversarial_loss,
+            "loss_config": dict(self.loss_config),
+            "d_steps": self.d_steps,
+            "clip_value": self.clip_value or 0.0,
+            "gp_weight": self.gp_weight,
+            "aux_weight": self.aux_weight,
+            "seed": self.seed,
+        }
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None) -> "GAN":
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    def call(self, inputs, training: bool = False):
+        """``gan(z)`` (or ``gan([z, labels])``) is the generator's output."""
+        return self.generator(inputs, training=training)
+
+    # ------------------------------------------------------------- data input
+    def _unpack(self, data):
+        """Images (scaled to [-1, 1]) and int32 labels (or None) from a batch."""
+        if isinstance(data, dict):
+            if "image" not in data:
+                raise ValueError(
+                    f"kerasgan: a dict batch needs an 'image' key (tfds style); got keys {sorted(data)}."
+                )
+            images, labels = data["image"], data.get("label")
+        elif isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        images = tf.convert_to_tensor(images)
+        shape = tuple(images.shape[1:])
+        if len(shape) == len(self.image_shape) - 1 and self.image_shape[-1] == 1:
+            images = images[..., tf.newaxis]  # (B, H, W) grayscale
+            shape = tuple(images.shape[1:])
+        if shape != self.image_shape:
+            raise ValueError(
+                f"kerasgan: expected images of shape (batch, {', '.join(map(str, self.image_shape))}) "
+                f"(the generator's output shape), got (batch, {', '.join(map(str, shape))}). Resize the "
+                "data or build the GAN with a matching image_shape."
+            )
+        if images.dtype == tf.uint8:
+            images = tf.cast(images, tf.float32) / 127.5 - 1.0
+        elif not images.dtype.is_floating:
+            raise ValueError(
+                f"kerasgan: images must be uint8 (0..255) or float in [-1, 1], got dtype {images.dtype.name}."
+            )
+        else:
+            images = tf.cast(images, tf.float32)
+        if not self.num_classes:
+            return images, None
+        if labels is None:
+            raise ValueError(
+                f"kerasgan: this GAN is class-conditional (num_classes={self.num_classes}) and needs "
+                "labels: give fit (image, label) tuples or {'image': ..., 'label': ...} dicts."
+            )
+        labels = tf.convert_to_tensor(labels)
+        if not labels.dtype.is_integer:
+            raise ValueError(
+                f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
+                f"{labels.dtype.name}; convert one-hot labels with argmax."
+            )
+        if labels.shape.rank == 2 and labels.shape[-1] == 1:
+            labels = labels[:, 0]
+        if labels.shape.rank != 1:
+            raise ValueError(
+                f"kerasgan: expected labels of shape (batch,) with class ids in [0, {self.num_classes}), "
+                f"got shape {tuple(labels.shape)}."
+            )
+        labels = tf.cast(labels, tf.int32)
+        message = (
+            f"{_INPUT_ERROR}labels must be class ids in [0, {self.num_classes}) "
+            f"(num_classes={self.num_classes}); found a label outside that range."
+        )
+        checks = [
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, self.num_classes, message=message),
+        ]
+        with tf.control_dependencies(checks):
+            labels = tf.identity(labels)
+        return images, labels
+
+    def fit(self, *args, **kwargs):
+        """``keras.Model.fit``; invalid labels found while running raise ``ValueError``."""
+        try:
+            return super().fit(*args, **kwargs)
+        except tf.errors.InvalidArgumentError as error:
+            if _INPUT_ERROR in str(error.message):
+                detail = str(error.message).split(_INPUT_ERROR, 1)[1].split("\n")[0]
+                raise ValueError(f"kerasgan: {detail}") from None
+            raise
+
+    # -------------------------------------------------------------- randomness
+    def _seed(self):
+        """A fresh stateless seed, different on every replica."""
+        seed = tf.cast(self.seed_generator.next(), tf.int64)
+        context = tf.distribute.get_replica_context()
+        if context is not None and tf.distribute.has_strategy():
+            replica = tf.cast(context.replica_id_in_sync_group, tf.int32)
+            seed = tf.random.experimental.stateless_fold_in(seed, replica)
+        return seed
+
+    def _noise(self, batch_size):
+        """``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)``."""
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=self._seed())
+
+    def _uniform(self, batch_size):
+        """``α ~ U[0, 1]``, one per sample (for the gradient penalty)."""
+        return tf.random.stateless_uniform((batch_size,), seed=self._seed())
+
+    # --------------------------------------------------------------- networks
+    def _generate(self, z, labels, training):
+        inputs = [z, labels] if self.conditional_generator else z
+        return self.generator(inputs, training=training)
+
+    def _discriminate(self, images, labels, training):
+        """``(adversarial outputs, class logits or None)``."""
+        inputs = [images, labels] if self.conditional_discriminator else images
+        outputs = self.discriminator(inputs, training=training)
+        if self.auxiliary_classifier:
+            return outputs[0], outputs[1]
+        return outputs, None
+
+    # ----------------------------------------------------------- training step
+    def _global_mean(self, per_example, batch_size):
+        """Sum over this replica's examples / the global batch size."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        return tf.reduce_sum(per_example) / tf.cast(batch_size * replicas, tf.float32)
+
+    def _discriminator_step(self, images, labels, batch_size):
+        fake = self._generate(self._noise(batch_size), labels, training=True)
+        with tf.GradientTape() as tape:
+            real_out, real_classes = self._discriminate(images, labels, training=True)
+            fake_out, fake_classes = self._discriminate(fake, labels, training=True)
+            per_example = self._loss_pair.discriminator(
+                real_out, fake_out, reduction="none", **self._d_loss_kwargs
+            )
+            logs = {}
+            if self.gp_weight:
+                penalty = losses_lib.gradient_penalty(
+                    lambda x: self._discriminate(x, labels, training=True)[0],
+                    images,
+                    fake,
+                    self._uniform(batch_size),
+                    reduction="none",
+                )
+                per_example += self.gp_weight * penalty
+                logs["gradient_penalty"] = tf.reduce_mean(penalty)
+            if self.auxiliary_classifier:
+                per_example += self.aux_weight * (
+                    losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
+                    + losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
+                )
+            logs["d_loss"] = tf.reduce_mean(per_example)
+            loss = self.d_optimizer.scale_loss(self._global_mean(per_example, batch_size))
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        if self.clip_value:
+            losses_lib.clip_weights(variables, self.clip_value)
+        real_out = tf.reshape(tf.cast(real_out, tf.float32), [batch_size, -1])
+        fake_out = tf.reshape(tf.cast(fake_out, tf.float32), [batch_size, -1])
+        if self._loss_pair.output == "logit":
+            logs["d_real"] = tf.reduce_mean(tf.sigmoid(real_out))
+            logs["d_fake"] = tf.reduce_mean(tf.sigmoid(fake_out))
+        elif self._loss_pair.output == "score":
+            logs["d_real"] = tf.reduce_mean(real_out)
+            logs["d_fake"] = tf.reduce_mean(fake_out)
+        else:
+            logs["critic_gap"] = tf.reduce_mean(real_out) - tf.reduce_mean(fake_out)
+        if self.auxiliary_classifier:
+            logs["class_acc"] = _accuracy(labels, real_classes)
+        return logs
+
+    def _generator_step(self, labels, batch_size):
+        z = self._noise(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self._generate(z, labels, training=True)
+            fake_out, fake_classes = self._discriminate(fake, labels, training=True)
+            per_example = self._loss_pair.generator(fake_out, reduction="none", **self._g_loss_kwargs)
+            if self.auxiliary_classifier:
+                per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
+                    labels, fake_classes, reduction="none"
+                )
+            loss = self.g_optimizer.scale_loss(self._global_mean(per_example, batch_size))
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        logs = {"g_loss": tf.reduce_mean(per_example)}
+        if self.auxiliary_classifier:
+            logs["fake_class_acc"] = _accuracy(labels, fake_classes)
+        return logs
+
+    def train_step(self, data):
+        """One round of Algorithm 1: ``d_steps`` D updates, then one G update.
+
+        The real batch is reused for each of the k discriminator updates, each
+        with its own noise (and gradient-penalty α). Fakes are generated with
+        the batch's own labels, so their class distribution is the data's.
+        """
+        if self.d_optimizer is None:
+            raise ValueError("kerasgan: call gan.compile() before gan.fit().")
+        images, labels = self._unpack(data)
+        batch_size = tf.shape(images)[0]
+        for _ in range(self.d_steps):
+            logs = self._discriminator_step(images, labels, batch_size)
+        logs.update(self._generator_step(labels, batch_size))
+        for name, tracker in self._trackers.items():
+            tracker.update_state(logs[name], sample_weight=tf.cast(batch_size, tf.float32))
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    # -------------------------------------------------------------- sampling
+    def generate(
+        self,
+        n: int,
+        labels: Any = None,
+        seed: int | None = None,
+        batch_size: int = 500,
+    ) -> np.ndarray:
+        """Sample ``n`` images from the generator (inference mode).
+
+        Args:
+            n: number of samples (> 0).
+            labels: class ids for a conditional GAN: an int (all the same
+                class) or ``n`` ids; ``None`` cycles through the classes
+                (0, 1, ..., num_classes - 1, 0, ...). Not allowed for an
+                unconditional GAN.
+            seed: the same seed gives the same samples; ``None`` is random.
+            batch_size: samples per generator call.
+
+        Returns:
+            float32 array of shape ``(n, *image_shape)``, in [-1, 1] for the
+            ``tanh`` image generators.
+
+        Example:
+
+        >>> import kerasgan
+        >>> gan = kerasgan.build("cgan", image_shape=(28, 28, 1), num_classes=10)
+        >>> x = gan.generate(3, labels=[7, 7, 1], seed=0)
+        >>> x.shape, x.dtype.name, bool((abs(x) <= 1).all())
+        ((3, 28, 28, 1), 'float32', True)
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
+        n = int(n)
+        labels = self._sample_labels(n, labels)
+        if seed is None:
+            z = np.random.default_rng().standard_normal((n, self.latent_dim)).astype("float32")
+        else:
+            z = tf.random.stateless_normal((n, self.latent_dim), seed=(int(seed), 0)).numpy()
+        chunks = []
+        for start in range(0, n, batch_size):
+            part = slice(start, start + batch_size)
+            y = None if labels is None else tf.constant(labels[part])
+            chunks.append(np.asarray(self._generate(tf.constant(z[part]), y, training=False)))
+        return np.concatenate(chunks).astype("float32")
+
+    def _sample_labels(self, n, labels):
+        if not self.conditional_generator:
+            if labels is not None:
+                raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
+            return None
+        if labels is None:
+            return np.arange(n, dtype="int32") % self.num_classes
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full((n,), labels)
+        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"kerasgan: labels must be one int or {n} integer class ids, got shape "
+                f"{labels.shape} and dtype {labels.dtype}."
+            )
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(
+                f"kerasgan: labels must be in [0, {self.num_classes}); got values from "
+                f"{labels.min()} to {labels.max()}."
+            )
+        return labels.astype("int32")
+
+
+def _accuracy(labels, class_logits):
+    predicted = tf.argmax(tf.cast(class_logits, tf.float32), axis=-1, output_type=tf.int32)
+    return tf.reduce_mean(tf.cast(tf.equal(predicted, labels), tf.float32))

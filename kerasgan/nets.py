@@ -1,0 +1,378 @@
+"""Generator and discriminator builders that adapt to the image shape.
+
+Two families, each a generator/discriminator pair of functional Keras models:
+
+- ``mlp``: fully connected nets (Goodfellow et al. 2014), for any sample shape,
+  including flat 2-D points (``image_shape=(2,)``, toy distributions).
+- ``dcgan``: the all-convolutional pair of Radford et al. 2015: transposed
+  convolutions with batch norm and ReLU in G, strided convolutions with
+  LeakyReLU(0.2) in D, ``tanh`` output. The number of 2x up/down-sampling
+  stages follows from the image side: 28 -> 7x7 start (two stages),
+  32 -> 4x4 (three), 64 -> 4x4 (four); at 28x28x1 the default pair is the
+  TensorFlow DCGAN tutorial's (Dense 7·7·256 -> ConvT 128 -> 64 -> 1, 5x5
+  kernels; D: Conv 64 -> 128 -> Dense).
+
+Conditioning (``num_classes``):
+
+- generators take ``[z, label]`` and concatenate a learned label embedding to
+  ``z`` (Mirza & Osindero 2014);
+- ``conditioning="input"`` discriminators take ``[x, label]``; the label is
+  embedded to one extra image channel (conv) or concatenated (MLP);
+- ``conditioning="auxiliary"`` discriminators take ``x`` and return
+  ``[logit, class_logits]`` (AC-GAN, Odena et al. 2017).
+
+Final layers compute in float32, so the nets work under mixed precision.
+Labels are int32 tensors of shape ``(batch,)``.
+
+Example:
+
+>>> from kerasgan import nets
+>>> g, d = nets.build_networks("dcgan", (32, 32, 3), latent_dim=64)
+>>> g.output_shape, d.output_shape
+((None, 32, 32, 3), (None, 1))
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Sequence
+
+import keras
+from keras import layers
+
+__all__ = [
+    "NETWORKS",
+    "CONDITIONINGS",
+    "build_networks",
+    "mlp_generator",
+    "mlp_discriminator",
+    "dcgan_generator",
+    "dcgan_discriminator",
+    "upsampling_plan",
+]
+
+CONDITIONINGS = (None, "input", "auxiliary")
+
+
+def _check_shape(image_shape, family: str) -> tuple:
+    try:
+        shape = tuple(int(s) for s in image_shape)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"kerasgan: image_shape must be a tuple of ints like (28, 28, 1), got {image_shape!r}."
+        ) from None
+    if not shape or any(s <= 0 for s in shape):
+        raise ValueError(f"kerasgan: image_shape must be positive sizes, got {shape}.")
+    if family == "dcgan" and len(shape) != 3:
+        raise ValueError(
+            f"kerasgan: the dcgan networks need image_shape (height, width, channels), "
+            f"got {shape}; use network='mlp' for flat samples."
+        )
+    return shape
+
+
+def _check_conditioning(num_classes, conditioning):
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(
+            f"kerasgan: conditioning must be one of {CONDITIONINGS}, got {conditioning!r}."
+        )
+    if conditioning is not None and not (isinstance(num_classes, int) and num_classes >= 2):
+        raise ValueError(
+            f"kerasgan: conditioning={conditioning!r} needs num_classes >= 2 "
+            f"(the number of labels), got num_classes={num_classes!r}."
+        )
+
+
+def upsampling_plan(height: int, width: int, min_size: int = 4) -> tuple[int, int, int]:
+    """How many 2x stages map a small start grid to ``(height, width)``.
+
+    Halves both sides while they stay even and at least ``min_size``.
+    Returns ``(stages, start_height, start_width)``.
+
+    Example:
+
+    >>> upsampling_plan(28, 28), upsampling_plan(32, 32), upsampling_plan(64, 64)
+    ((2, 7, 7), (3, 4, 4), (4, 4, 4))
+    """
+    stages = 0
+    while height % 2 == 0 and width % 2 == 0 and height // 2 >= min_size and width // 2 >= min_size:
+        height, width, stages = height // 2, width // 2, stages + 1
+    if stages == 0:
+        raise ValueError(
+            f"kerasgan: the dcgan networks need an image side divisible by 2 with at least "
+            f"{2 * min_size} pixels (e.g. 28, 32, 64); got {height}x{width}. "
+            "Resize the images or use network='mlp'."
+        )
+    return stages, height, width
+
+
+def _label_input():
+    return keras.Input(shape=(), dtype="int32", name="label")
+
+
+def _generator_inputs(latent_dim: int, num_classes, embed_dim: int):
+    """``z`` (and a label embedding concatenated to it)."""
+    z = keras.Input(shape=(latent_dim,), name="z")
+    if not num_classes:
+        return [z], z
+    label = _label_input()
+    embedding = layers.Embedding(num_classes, embed_dim, name="label_embedding")(label)
+    return [z, label], layers.Concatenate(name="z_and_label")([z, embedding])
+
+
+def _discriminator_head(features, num_classes, conditioning, inputs, name):
+    logit = layers.Dense(1, dtype="float32", name="logit")(features)
+    outputs = logit
+    if conditioning == "auxiliary":
+        class_logits = layers.Dense(num_classes, dtype="float32", name="class_logits")(features)
+        outputs = [logit, class_logits]
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=name)
+
+
+def mlp_generator(
+    image_shape: Sequence[int],
+    latent_dim: int = 100,
+    num_classes: int | None = None,
+    hidden_units: Sequence[int] = (256, 512, 1024),
+    output_activation: str | None = None,
+    embed_dim: int = 50,
+    name: str = "generator",
+) -> keras.Model:
+    """Fully connected generator (Goodfellow et al. 2014): z -> samples.
+
+    Dense layers with LeakyReLU(0.2), then ``prod(image_shape)`` outputs with
+    ``output_activation``, reshaped to ``image_shape``. The default
+    activation is ``tanh`` for images (rank >= 2 shapes, data in [-1, 1]) and
+    ``linear`` for flat samples such as toy 2-D points. Inputs ``z`` (or
+    ``[z, label]`` when ``num_classes`` is given).
+
+    Example:
+
+    >>> g = mlp_generator((2,), latent_dim=8, hidden_units=(32,))
+    >>> g.output_shape, g.get_layer("out").get_config()["activation"]
+    ((None, 2), 'linear')
+    """
+    shape = _check_shape(image_shape, "mlp")
+    if output_activation is None:
+        output_activation = "tanh" if len(shape) > 1 else "linear"
+    inputs, x = _generator_inputs(latent_dim, num_classes, embed_dim)
+    for i, units in enumerate(hidden_units):
+        x = layers.Dense(units, name=f"dense_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+    x = layers.Dense(math.prod(shape), name="dense_out")(x)
+    x = layers.Activation(output_activation, dtype="float32", name="out")(x)
+    if len(shape) > 1:
+        x = layers.Reshape(shape, name="to_image")(x)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], x, name=name)
+
+
+def mlp_discriminator(
+    image_shape: Sequence[int],
+    num_classes: int | None = None,
+    conditioning: str | None = None,
+    hidden_units: Sequence[int] = (512, 256),
+    dropout: float = 0.3,
+    embed_dim: int = 50,
+    name: str = "discriminator",
+) -> keras.Model:
+    """Fully connected discriminator: samples -> logit (Goodfellow et al. 2014).
+
+    Dense layers with LeakyReLU(0.2) and dropout, then one logit (no sigmoid:
+    the losses work from logits). See the module docstring for conditioning.
+
+    Example:
+
+    >>> d = mlp_discriminator((28, 28, 1), num_classes=10, conditioning="input")
+    >>> [tuple(t.shape) for t in d.inputs], d.output_shape
+    ([(None, 28, 28, 1), (None,)], (None, 1))
+    """
+    shape = _check_shape(image_shape, "mlp")
+    _check_conditioning(num_classes, conditioning)
+    image = keras.Input(shape=shape, name="image")
+    inputs = [image]
+    x = layers.Flatten(name="flatten")(image) if len(shape) > 1 else image
+    if conditioning == "input":
+        label = _label_input()
+        inputs.append(label)
+        embedding = layers.Embedding(num_classes, embed_dim, name="label_embedding")(label)
+        x = layers.Concatenate(name="x_and_label")([x, embedding])
+    for i, units in enumerate(hidden_units):
+        x = layers.Dense(units, name=f"dense_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name)
+
+
+def _filters(base: int, power: int, maximum: int) -> int:
+    return int(min(base * 2**power, maximum))
+
+
+def dcgan_generator(
+    image_shape: Sequence[int],
+    latent_dim: int = 100,
+    num_classes: int | None = None,
+    base_filters: int = 64,
+    max_filters: int = 512,
+    kernel_size: int = 5,
+    embed_dim: int = 50,
+    name: str = "generator",
+) -> keras.Model:
+    """DCGAN generator (Radford et al. 2015), sized from ``image_shape``.
+
+    ``Dense(h0·w0·F) -> BN -> ReLU -> ConvT(F/2, stride 1) -> BN -> ReLU``,
+    then stride-2 ``ConvT`` stages halving the filters, and a last stride-2
+    ``ConvT`` to the image channels with ``tanh``. ``F = base_filters · 2^n``
+    (capped at ``max_filters``) where ``n`` stages reach the image side
+    (:func:`upsampling_plan`).
+
+    Example:
+
+    >>> g = dcgan_generator((28, 28, 1))
+    >>> [l.units for l in g.layers if isinstance(l, keras.layers.Dense)]
+    [12544]
+    >>> g.output_shape
+    (None, 28, 28, 1)
+    """
+    height, width, channels = _check_shape(image_shape, "dcgan")
+    stages, h0, w0 = upsampling_plan(height, width)
+    inputs, x = _generator_inputs(latent_dim, num_classes, embed_dim)
+    start = _filters(base_filters, stages, max_filters)
+    x = layers.Dense(h0 * w0 * start, use_bias=False, name="project")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU(name="project_relu")(x)
+    x = layers.Reshape((h0, w0, start), name="to_grid")(x)
+    # One stride-1 stage, then stride-2 stages; the last one makes the image.
+    plan = [(_filters(base_filters, stages - 1, max_filters), 1)]
+    plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
+    for i, (filters, stride) in enumerate(plan):
+        x = layers.Conv2DTranspose(
+            filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"convt_{i}"
+        )(x)
+        x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        x = layers.ReLU(name=f"relu_{i}")(x)
+    x = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", name="convt_out")(x)
+    x = layers.Activation("tanh", dtype="float32", name="out")(x)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], x, name=name)
+
+
+def dcgan_discriminator(
+    image_shape: Sequence[int],
+    num_classes: int | None = None,
+    conditioning: str | None = None,
+    base_filters: int = 64,
+    max_filters: int = 512,
+    kernel_size: int = 5,
+    norm: str | None = "batch",
+    dropout: float = 0.0,
+    name: str = "discriminator",
+) -> keras.Model:
+    """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
+
+    Stride-2 ``Conv`` stages (filters ``base_filters · 2^i``) with
+    LeakyReLU(0.2), normalisation after all but the first (``norm``:
+    ``"batch"`` as in the paper, ``"layer"`` for WGAN-GP critics, where batch
+    norm would couple the per-sample gradient penalty, or ``None``), optional
+    dropout, then ``Flatten -> Dense(1)`` logits (or critic values).
+
+    Example:
+
+    >>> d = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="auxiliary")
+    >>> [tuple(o.shape) for o in d.outputs]
+    [(None, 1), (None, 10)]
+    """
+    height, width, channels = _check_shape(image_shape, "dcgan")
+    _check_conditioning(num_classes, conditioning)
+    if norm not in ("batch", "layer", None):
+        raise ValueError(f"kerasgan: norm must be 'batch', 'layer' or None, got {norm!r}.")
+    stages, _, _ = upsampling_plan(height, width)
+    image = keras.Input(shape=(height, width, channels), name="image")
+    inputs = [image]
+    x = image
+    if conditioning == "input":
+        label = _label_input()
+        inputs.append(label)
+        plane = layers.Embedding(num_classes, height * width, name="label_embedding")(label)
+        plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
+        x = layers.Concatenate(name="image_and_label")([image, plane])
+    for i in range(stages):
+        x = layers.Conv2D(
+            _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same", name=f"conv_{i}"
+        )(x)
+        if i > 0 and norm == "batch":
+            x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        elif i > 0 and norm == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"ln_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name)
+
+
+NETWORKS = {
+    "mlp": (mlp_generator, mlp_discriminator),
+    "dcgan": (dcgan_generator, dcgan_discriminator),
+}
+
+
+_STRUCTURAL = {"image_shape", "latent_dim", "num_classes", "conditioning", "name"}
+
+
+def _split_options(options: dict, g_fn, d_fn) -> tuple[dict, dict]:
+    """Route ``g_*``/``d_*`` options to one net and shared ones to both."""
+    g_params = set(inspect.signature(g_fn).parameters) - _STRUCTURAL
+    d_params = set(inspect.signature(d_fn).parameters) - _STRUCTURAL
+    g_opts, d_opts = {}, {}
+    for key, value in options.items():
+        if key.startswith("g_") and key[2:] in g_params:
+            g_opts[key[2:]] = value
+        elif key.startswith("d_") and key[2:] in d_params:
+            d_opts[key[2:]] = value
+        elif key in g_params | d_params:
+            if key in g_params:
+                g_opts[key] = value
+            if key in d_params:
+                d_opts[key] = value
+        else:
+            allowed = sorted(g_params | d_params) + sorted(
+                {f"g_{p}" for p in g_params} | {f"d_{p}" for p in d_params}
+            )
+            raise ValueError(f"kerasgan: unknown network option {key!r}; options are {allowed}.")
+    return g_opts, d_opts
+
+
+def build_networks(
+    network: str,
+    image_shape: Sequence[int],
+    latent_dim: int = 100,
+    num_classes: int | None = None,
+    conditioning: str | None = None,
+    **options,
+) -> tuple[keras.Model, keras.Model]:
+    """Build a ``(generator, discriminator)`` pair of the ``network`` family.
+
+    ``network`` is ``"mlp"`` or ``"dcgan"``. ``conditioning`` is ``None``,
+    ``"input"`` (cGAN) or ``"auxiliary"`` (AC-GAN); the generator is
+    label-conditioned whenever ``conditioning`` is set. ``options`` go to the
+    builders: a plain name (``base_filters=32``) to every builder that takes
+    it, ``g_``/``d_`` prefixed names (``d_dropout=0.3``) to one of them.
+
+    Example:
+
+    >>> g, d = build_networks("mlp", (28, 28, 1), num_classes=10, conditioning="input")
+    >>> len(g.inputs), len(d.inputs)
+    (2, 2)
+    """
+    if network not in NETWORKS:
+        raise ValueError(f"kerasgan: unknown network {network!r}; choose one of {sorted(NETWORKS)}.")
+    _check_conditioning(num_classes, conditioning)
+    g_fn, d_fn = NETWORKS[network]
+    g_opts, d_opts = _split_options(options, g_fn, d_fn)
+    g_classes = num_classes if conditioning else None
+    generator = g_fn(image_shape, latent_dim=latent_dim, num_classes=g_classes, **g_opts)
+    discriminator = d_fn(
+        image_shape, num_classes=num_classes if conditioning else None, conditioning=conditioning, **d_opts
+    )
+    return generator, discriminator

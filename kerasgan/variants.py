@@ -1,0 +1,257 @@
+"""The zoo's GAN variants: short declarations on :class:`kerasgan.GAN`.
+
+Each variant declares its networks, its objective (``defaults``) and its
+paper's optimizers; none has a training loop of its own. :func:`build` makes
+one for an image shape.
+
+Example:
+
+>>> import kerasgan
+>>> gan = kerasgan.build("wgan_gp", image_shape=(32, 32, 3))
+>>> type(gan).__name__, gan.adversarial_loss, gan.d_steps, gan.gp_weight
+('WGANGP', 'wasserstein', 5, 10.0)
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+from kerasgan import nets
+from kerasgan.gan import GAN
+
+__all__ = [
+    "VARIANTS",
+    "VanillaGAN",
+    "DCGAN",
+    "ConditionalGAN",
+    "ACGAN",
+    "LSGAN",
+    "WGAN",
+    "WGANGP",
+    "get_variant",
+    "build",
+]
+
+
+def _adam(lr, beta_1, beta_2=0.999):
+    return (
+        keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2, name="d_adam"),
+        keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2, name="g_adam"),
+    )
+
+
+class _Variant(GAN):
+    """What a variant declares besides ``defaults`` and ``default_optimizers``."""
+
+    #: Network family (``nets.NETWORKS``) used by :func:`build`.
+    network = "dcgan"
+    #: ``nets.build_networks`` options for each family.
+    network_options: dict = {}
+    #: ``None``, ``"input"`` (cGAN) or ``"auxiliary"`` (AC-GAN).
+    conditioning = None
+    #: Default size of z.
+    latent_dim_default = 100
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class VanillaGAN(_Variant):
+    """The original GAN (Goodfellow et al. 2014): MLPs, SGD with momentum.
+
+    ``min_G max_D V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]``, trained by
+    Algorithm 1 (k = ``d_steps`` D updates per G update). The generator loss
+    is the non-saturating ``-E log D(G(z))`` by default; pass
+    ``adversarial_loss="minimax"`` for the saturating ``E log(1 - D(G(z)))``.
+    """
+
+    variant = "vanilla"
+    network = "mlp"
+    defaults = {"adversarial_loss": "non_saturating"}
+
+    @classmethod
+    def default_optimizers(cls):
+        """SGD with momentum 0.5, as in the paper's Algorithm 1 code."""
+        return (
+            keras.optimizers.SGD(0.05, momentum=0.5, name="d_sgd"),
+            keras.optimizers.SGD(0.05, momentum=0.5, name="g_sgd"),
+        )
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class DCGAN(_Variant):
+    """DCGAN (Radford et al. 2015): conv nets, batch norm, LeakyReLU in D.
+
+    Non-saturating loss; Adam(lr 2e-4, β1 0.5) for both networks.
+    """
+
+    variant = "dcgan"
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ConditionalGAN(_Variant):
+    """Conditional GAN (Mirza & Osindero 2014): G(z, y) and D(x, y).
+
+    ``min_G max_D E[log D(x|y)] + E[log(1 - D(G(z|y)|y))]``; labels enter G
+    as an embedding concatenated to z and D as an extra image channel. The
+    paper used MLPs (``network="mlp"``); the default here is the DCGAN pair.
+    """
+
+    variant = "cgan"
+    conditioning = "input"
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ACGAN(_Variant):
+    """Auxiliary-classifier GAN (Odena et al. 2017).
+
+    D predicts real/fake and the class: with ``L_S`` the source log-likelihood
+    and ``L_C = E[log P(C = c | X)]``, D maximises ``L_S + L_C`` and G
+    maximises ``L_C - L_S`` (here: the non-saturating source loss plus the
+    auxiliary cross-entropy for both, weighted by ``aux_weight``).
+    """
+
+    variant = "acgan"
+    conditioning = "auxiliary"
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class LSGAN(_Variant):
+    """Least-squares GAN (Mao et al. 2017), a-b-c coding a=0, b=1, c=1.
+
+    ``min_D 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]``,
+    ``min_G 1/2 E[(D(G(z)) - c)^2]``; set ``loss_config={"a": -1, "b": 1,
+    "c": 0}`` for the Pearson χ² coding.
+    """
+
+    variant = "lsgan"
+    defaults = {"adversarial_loss": "least_squares", "loss_config": {"a": 0.0, "b": 1.0, "c": 1.0}}
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class WGAN(_Variant):
+    """Wasserstein GAN (Arjovsky et al. 2017, Algorithm 1).
+
+    Critic: ``min_f E[f(G(z))] - E[f(x)]`` with weights clipped to
+    [-0.01, 0.01] after every update, 5 critic updates per generator update;
+    generator: ``min -E[f(G(z))]``; RMSprop(lr 5e-5) for both.
+    """
+
+    variant = "wgan"
+    defaults = {"adversarial_loss": "wasserstein", "d_steps": 5, "clip_value": 0.01}
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+    @classmethod
+    def default_optimizers(cls):
+        """RMSprop(5e-5), the paper's setting."""
+        return (
+            keras.optimizers.RMSprop(5e-5, name="d_rmsprop"),
+            keras.optimizers.RMSprop(5e-5, name="g_rmsprop"),
+        )
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class WGANGP(_Variant):
+    """WGAN with gradient penalty (Gulrajani et al. 2017, Algorithm 1).
+
+    ``L_D = E[f(G(z))] - E[f(x)] + λ E[(||∇f(x̂)||_2 - 1)^2]``, ``x̂`` on
+    lines between real and fake samples (α ~ U[0, 1] per sample), λ = 10,
+    5 critic updates per generator update, Adam(1e-4, β 0.5/0.9). The critic
+    uses layer norm, not batch norm, which would couple the per-sample
+    penalty across the batch.
+    """
+
+    variant = "wgan_gp"
+    defaults = {"adversarial_loss": "wasserstein", "d_steps": 5, "gp_weight": 10.0}
+    network_options = {"dcgan": {"d_norm": "layer"}, "mlp": {"d_dropout": 0.0}}
+
+    @classmethod
+    def default_optimizers(cls):
+        """Adam(1e-4, β1 0.5, β2 0.9)."""
+        return _adam(1e-4, 0.5, 0.9)
+
+
+_VARIANT_CLASSES = (VanillaGAN, DCGAN, ConditionalGAN, ACGAN, LSGAN, WGAN, WGANGP)
+#: The names :func:`build` accepts, in the order of the papers.
+VARIANTS = tuple(cls.variant for cls in _VARIANT_CLASSES)
+_BY_NAME = {cls.variant: cls for cls in _VARIANT_CLASSES}
+_GAN_ARGUMENTS = ("adversarial_loss", "loss_config", "d_steps", "clip_value", "gp_weight", "aux_weight", "name")
+
+
+def get_variant(name: str) -> type[GAN]:
+    """The variant class declared under ``name``.
+
+    Example:
+
+    >>> get_variant("lsgan").__name__
+    'LSGAN'
+    """
+    try:
+        return _BY_NAME[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"kerasgan: unknown variant {name!r}; choose one of {list(VARIANTS)}.") from None
+
+
+def build(
+    variant: str,
+    image_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int | None = None,
+    latent_dim: int | None = None,
+    seed: int | None = None,
+    network: str | None = None,
+    **overrides,
+) -> GAN:
+    """Build a variant's GAN (networks included) for ``image_shape``.
+
+    Args:
+        variant: one of :data:`VARIANTS`.
+        image_shape: ``(height, width, channels)``, or ``(d,)`` for flat
+            samples with ``network="mlp"``.
+        num_classes: number of labels; required by ``cgan`` and ``acgan``,
+            refused by the unconditional variants.
+        latent_dim: size of z (default 100).
+        seed: seed of the GAN's random number generator.
+        network: ``"mlp"`` or ``"dcgan"``; the variant's own by default.
+        **overrides: GAN settings (``adversarial_loss``, ``loss_config``,
+            ``d_steps``, ``clip_value``, ``gp_weight``, ``aux_weight``,
+            ``name``) and network options (``base_filters``,
+            ``d_dropout``, ``hidden_units``, ... see
+            :func:`kerasgan.nets.build_networks`).
+
+    Example:
+
+    >>> import kerasgan
+    >>> gan = kerasgan.build("vanilla", image_shape=(2,), latent_dim=2, hidden_units=(64, 64))
+    >>> gan.image_shape, gan.generator.count_params()
+    ((2,), 4546)
+    """
+    cls = get_variant(variant)
+    if cls.conditioning and not num_classes:
+        raise ValueError(
+            f"kerasgan: {variant} is class-conditional; pass num_classes=<number of labels> "
+            "(e.g. 10 for MNIST)."
+        )
+    if num_classes and not cls.conditioning:
+        raise ValueError(
+            f"kerasgan: {variant} is unconditional; leave num_classes=None, or use a "
+            "conditional variant (cgan, acgan) to condition on labels."
+        )
+    gan_kwargs = {key: overrides.pop(key) for key in _GAN_ARGUMENTS if key in overrides}
+    network = network or cls.network
+    options = {**cls.network_options.get(network, {}), **overrides}
+    latent_dim = int(latent_dim or cls.latent_dim_default)
+    generator, discriminator = nets.build_networks(
+        network, image_shape, latent_dim, num_classes, cls.conditioning, **options
+    )
+    return cls(
+        generator=generator,
+        discriminator=discriminator,
+        latent_dim=latent_dim,
+        num_classes=num_classes,
+        seed=seed,
+        **gan_kwargs,
+    )

@@ -1,0 +1,34 @@
+"""kerasgan: Keras 3 GANs that train with model.fit."""
+
+import pathlib
+import re
+
+from setuptools import find_packages, setup
+
+HERE = pathlib.Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "__init__.py").read_text()).group(1)
+
+setup(
+    name="kerasgan",
+    version=VERSION,
+    description="A Keras 3 model zoo of Generative Adversarial Networks that train with model.fit",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["kerasgan", "kerasgan.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16,<2.22",
+        "keras>=3.15,<3.16",
+        "tensorflow-datasets>=4.9",
+        "importlib_resources",
+        "absl-py",
+        "pillow",
+        "numpy",
+    ],
+    extras_require={"test": ["pytest>=8"]},
+    license="Apache-2.0",
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
