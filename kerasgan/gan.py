@@ -299,6 +299,17 @@ class GAN(keras.Model):
             )
         return cls(**config)
 
+    def save_own_variables(self, store) -> None:
+        """Save the seed generator's state too (Keras does not), so a reloaded
+        GAN continues training with the noise stream it would have drawn."""
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state.numpy()
+
+    def load_own_variables(self, store) -> None:
+        if "seed_generator_state" in store.keys():
+            self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
+        # The GAN owns no other variables: the networks' are loaded with them.
+
     def call(self, inputs, training: bool = False):
         """``gan(z)`` (or ``gan([z, labels])``) is the generator's output."""
         return self.generator(inputs, training=training)
@@ -324,8 +335,8 @@ class GAN(keras.Model):
             shape = tuple(images.shape[1:])
         if shape != self.image_shape:
             raise ValueError(
-                f"kerasgan: expected images of shape (batch, {', '.join(map(str, self.image_shape))}) "
-                f"(the generator's output shape), got (batch, {', '.join(map(str, shape))}). Resize the "
+                f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
+                f"(the generator's output shape), got {_batch_shape((None,) + shape)}. Resize the "
                 "data or build the GAN with a matching image_shape."
             )
         if images.dtype == tf.uint8:
@@ -354,7 +365,7 @@ class GAN(keras.Model):
         if labels.shape.rank != 1:
             raise ValueError(
                 f"kerasgan: expected labels of shape (batch,) with class ids in [0, {self.num_classes}), "
-                f"got shape {tuple(labels.shape)}."
+                f"got shape {_batch_shape(labels.shape)}."
             )
         labels = tf.cast(labels, tf.int32)
         message = (
@@ -369,10 +380,16 @@ class GAN(keras.Model):
             labels = tf.identity(labels)
         return images, labels
 
-    def fit(self, *args, **kwargs):
-        """``keras.Model.fit``; invalid labels found while running raise ``ValueError``."""
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit``; invalid labels found while running raise ``ValueError``.
+
+        A ``tf.data.Dataset`` is taken in its own order (shuffle it in the
+        pipeline), without Keras' warning that ``shuffle=True`` is ignored.
+        """
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
         try:
-            return super().fit(*args, **kwargs)
+            return super().fit(x, *args, **kwargs)
         except tf.errors.InvalidArgumentError as error:
             if _INPUT_ERROR in str(error.message):
                 detail = str(error.message).split(_INPUT_ERROR, 1)[1].split("\n")[0]
@@ -563,6 +580,11 @@ class GAN(keras.Model):
                 f"{labels.min()} to {labels.max()}."
             )
         return labels.astype("int32")
+
+
+def _batch_shape(shape) -> str:
+    """``(batch, 28, 28, 1)``: a shape with its batch axis named."""
+    return "(" + ", ".join(["batch"] + [str(s) for s in tuple(shape)[1:]]) + (",)" if len(shape) == 1 else ")")
 
 
 def _accuracy(labels, class_logits):

@@ -1,0 +1,200 @@
+"""Every variant trains through model.fit; the k-step rule; build's checks."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kerasgan
+from conftest import small_options
+
+CONDITIONAL = ("cgan", "acgan")
+EXPECTED_METRICS = {
+    "vanilla": {"d_loss", "g_loss", "d_real", "d_fake"},
+    "dcgan": {"d_loss", "g_loss", "d_real", "d_fake"},
+    "cgan": {"d_loss", "g_loss", "d_real", "d_fake"},
+    "acgan": {"d_loss", "g_loss", "d_real", "d_fake", "class_acc", "fake_class_acc"},
+    "lsgan": {"d_loss", "g_loss", "d_real", "d_fake"},
+    "wgan": {"d_loss", "g_loss", "critic_gap"},
+    "wgan_gp": {"d_loss", "g_loss", "critic_gap", "gradient_penalty"},
+}
+
+
+def test_variants_are_the_seven_declared():
+    assert kerasgan.VARIANTS == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "wgan", "wgan_gp")
+    assert set(EXPECTED_METRICS) == set(kerasgan.VARIANTS)
+
+
+@pytest.mark.parametrize("image_shape", [(28, 28, 1), (32, 32, 3)], ids=["28x28x1", "32x32x3"])
+@pytest.mark.parametrize("variant", kerasgan.VARIANTS)
+def test_every_variant_fits_two_epochs(variant, image_shape):
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (48,) + image_shape).astype("float32")
+    labels = rng.integers(0, 10, 48)
+    num_classes = 10 if variant in CONDITIONAL else None
+    gan = kerasgan.build(variant, image_shape, num_classes=num_classes, seed=0, **small_options(variant))
+    gan.compile()
+    data = (images, labels) if num_classes else (images,)
+    history = gan.fit(*data, batch_size=16, epochs=2, verbose=0)
+    assert set(history.history) == EXPECTED_METRICS[variant]
+    for name, values in history.history.items():
+        assert len(values) == 2, name
+        assert np.all(np.isfinite(values)), (name, values)
+    steps = 2 * 48 // 16
+    assert int(gan.g_optimizer.iterations) == steps
+    assert int(gan.d_optimizer.iterations) == steps * gan.d_steps
+    x = gan.generate(5, seed=3)
+    assert x.shape == (5,) + image_shape and x.dtype == np.float32
+    assert np.all(np.abs(x) <= 1.0)
+
+
+@pytest.mark.parametrize("d_steps", [1, 3])
+def test_k_discriminator_steps_per_generator_step(d_steps):
+    gan = kerasgan.build("dcgan", (28, 28, 1), d_steps=d_steps, seed=0, base_filters=4)
+    gan.compile()
+    images = np.random.default_rng(1).uniform(-1, 1, (40, 28, 28, 1)).astype("float32")
+    gan.fit(images, batch_size=8, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 5
+    assert int(gan.d_optimizer.iterations) == 5 * d_steps
+
+
+def test_each_discriminator_step_draws_its_own_noise():
+    gan = kerasgan.build("wgan", (28, 28, 1), d_steps=3, seed=0, base_filters=4)
+    gan.compile()
+    seen = []
+    original = gan._noise
+
+    def recording_noise(batch_size):
+        z = original(batch_size)
+        seen.append(z)
+        return z
+
+    gan._noise = recording_noise
+    gan.run_eagerly = True
+    images = np.zeros((8, 28, 28, 1), "float32")
+    gan.fit(images, batch_size=8, epochs=1, verbose=0)
+    assert len(seen) == 4  # 3 discriminator steps + 1 generator step
+    z = np.stack([s.numpy() for s in seen])
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert not np.allclose(z[i], z[j])
+
+
+def test_paper_settings_of_each_variant():
+    wgan = kerasgan.build("wgan", (28, 28, 1))
+    wgan.compile()
+    assert (wgan.adversarial_loss, wgan.d_steps, wgan.clip_value) == ("wasserstein", 5, 0.01)
+    assert type(wgan.d_optimizer).__name__ == "RMSprop"
+    assert float(wgan.d_optimizer.learning_rate) == pytest.approx(5e-5)
+    gp = kerasgan.build("wgan_gp", (28, 28, 1))
+    gp.compile()
+    assert (gp.gp_weight, gp.d_steps, gp.clip_value) == (10.0, 5, None)
+    assert (float(gp.d_optimizer.beta_1), float(gp.d_optimizer.beta_2)) == (0.5, 0.9)
+    assert not any("batch_normalization" in type(l).__name__.lower() for l in gp.discriminator.layers)
+    dcgan = kerasgan.build("dcgan", (28, 28, 1))
+    dcgan.compile()
+    assert float(dcgan.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(dcgan.g_optimizer.beta_1) == 0.5
+    vanilla = kerasgan.build("vanilla", (28, 28, 1), adversarial_loss="minimax")
+    vanilla.compile()
+    assert type(vanilla.d_optimizer).__name__ == "SGD" and float(vanilla.d_optimizer.momentum) == 0.5
+    assert vanilla.adversarial_loss == "minimax"
+    lsgan = kerasgan.build("lsgan", (28, 28, 1))
+    assert lsgan.loss_config == {"a": 0.0, "b": 1.0, "c": 1.0}
+
+
+def test_weight_clipping_keeps_the_critic_in_the_box():
+    gan = kerasgan.build("wgan", (28, 28, 1), seed=0, base_filters=4, clip_value=0.01)
+    gan.compile()
+    gan.fit(np.ones((16, 28, 28, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    for v in gan.discriminator.trainable_variables:
+        assert float(tf.reduce_max(tf.abs(v))) <= 0.01 + 1e-7, v.path
+
+
+def test_fit_accepts_tfds_style_batches_and_scales_uint8():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (32, 28, 28, 1)).astype("uint8")
+    labels = rng.integers(0, 10, 32).astype("int64")
+    gan = kerasgan.build("cgan", (28, 28, 1), num_classes=10, seed=0, base_filters=4)
+    gan.compile()
+    dicts = tf.data.Dataset.from_tensor_slices({"image": images, "label": labels}).batch(16)
+    tuples = tf.data.Dataset.from_tensor_slices((images, labels)).batch(16)
+    for ds in (dicts, tuples):
+        history = gan.fit(ds, epochs=1, verbose=0)
+        assert np.isfinite(history.history["d_loss"][0])
+    scaled, got_labels = gan._unpack({"image": tf.constant(images), "label": tf.constant(labels)})
+    assert scaled.dtype == tf.float32
+    np.testing.assert_allclose(scaled.numpy(), images / 127.5 - 1.0, atol=1e-6)
+    assert float(tf.reduce_min(scaled)) >= -1.0 and float(tf.reduce_max(scaled)) <= 1.0
+    assert got_labels.dtype == tf.int32
+    # Images alone (an unconditional GAN), grayscale without the channel axis.
+    dcgan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+    dcgan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(images[..., 0]).batch(16)
+    assert np.isfinite(dcgan.fit(ds, epochs=1, verbose=0).history["g_loss"][0])
+
+
+def test_generate_is_deterministic_for_a_seed_and_follows_labels():
+    gan = kerasgan.build("acgan", (28, 28, 1), num_classes=10, seed=0, base_filters=4)
+    a, b = gan.generate(6, seed=7), gan.generate(6, seed=7)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, gan.generate(6, seed=8))
+    # labels=None cycles through classes; the same z with other labels gives other images
+    np.testing.assert_array_equal(gan.generate(3, seed=7), gan.generate(3, labels=[0, 1, 2], seed=7))
+    assert not np.array_equal(gan.generate(3, labels=5, seed=7), gan.generate(3, labels=[0, 1, 2], seed=7))
+    # batching does not change the samples
+    np.testing.assert_allclose(gan.generate(7, seed=1, batch_size=3), gan.generate(7, seed=1), atol=1e-6)
+
+
+def test_generate_rejects_bad_requests():
+    gan = kerasgan.build("cgan", (28, 28, 1), num_classes=10, base_filters=4)
+    with pytest.raises(ValueError, match="n > 0"):
+        gan.generate(0)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 10\)"):
+        gan.generate(2, labels=[3, 10])
+    with pytest.raises(ValueError, match="one int or 2 integer class ids"):
+        gan.generate(2, labels=[1, 2, 3])
+    dcgan = kerasgan.build("dcgan", (28, 28, 1), base_filters=4)
+    with pytest.raises(ValueError, match="unconditional"):
+        dcgan.generate(2, labels=[1, 2])
+
+
+def test_build_rejects_bad_requests():
+    with pytest.raises(ValueError, match="unknown variant 'bigan'.*wgan_gp"):
+        kerasgan.build("bigan")
+    with pytest.raises(ValueError, match="cgan is class-conditional; pass num_classes"):
+        kerasgan.build("cgan", (28, 28, 1))
+    with pytest.raises(ValueError, match="dcgan is unconditional"):
+        kerasgan.build("dcgan", (28, 28, 1), num_classes=10)
+    with pytest.raises(ValueError, match="unknown network option 'filters'.*base_filters"):
+        kerasgan.build("dcgan", (28, 28, 1), filters=8)
+    with pytest.raises(ValueError, match="divisible by 2"):
+        kerasgan.build("dcgan", (7, 7, 1))
+    with pytest.raises(ValueError, match="d_steps must be >= 1"):
+        kerasgan.build("dcgan", (28, 28, 1), d_steps=0)
+
+
+def test_compile_refuses_a_single_optimizer_and_builds_both():
+    gan = kerasgan.build("dcgan", (28, 28, 1), base_filters=4)
+    with pytest.raises(ValueError, match="d_optimizer= and g_optimizer="):
+        gan.compile(optimizer="adam")
+    gan.compile(d_optimizer="adam", g_optimizer="rmsprop")
+    assert gan.d_optimizer.built and gan.g_optimizer.built
+    # slots exist for every variable of the network each optimizer trains
+    n_d = len(gan.discriminator.trainable_variables)
+    assert len(gan.d_optimizer.variables) == 2 + 2 * n_d  # iterations, lr, m and v per variable
+
+
+def test_users_own_networks_keras_io_style():
+    import keras
+
+    g = keras.Sequential([keras.Input((16,)), keras.layers.Dense(4 * 4), keras.layers.Reshape((4, 4, 1))])
+    d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = kerasgan.GAN(generator=g, discriminator=d, latent_dim=16, adversarial_loss="hinge", seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+    history = gan.fit(np.zeros((32, 4, 4, 1), "float32"), batch_size=8, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "critic_gap"}
+    with pytest.raises(ValueError, match="latent_dim=8"):
+        kerasgan.GAN(generator=g, discriminator=d, latent_dim=8)
+    d_wrong = keras.Sequential([keras.Input((5, 5, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"makes samples of shape \(4, 4, 1\).*takes \(5, 5, 1\)"):
+        kerasgan.GAN(generator=g, discriminator=d_wrong, latent_dim=16)
