@@ -460,7 +460,7 @@ class GAN(keras.Model):
             logs["d_loss"] = tf.reduce_mean(per_example)
             loss = self.d_optimizer.scale_loss(self._global_mean(per_example, batch_size))
         variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        _apply(self.d_optimizer, tape, loss, variables)
         if self.clip_value:
             losses_lib.clip_weights(variables, self.clip_value)
         real_out = tf.reshape(tf.cast(real_out, tf.float32), [batch_size, -1])
@@ -488,8 +488,7 @@ class GAN(keras.Model):
                     labels, fake_classes, reduction="none"
                 )
             loss = self.g_optimizer.scale_loss(self._global_mean(per_example, batch_size))
-        variables = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        _apply(self.g_optimizer, tape, loss, self.generator.trainable_variables)
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
             logs["fake_class_acc"] = _accuracy(labels, fake_classes)
@@ -580,6 +579,12 @@ class GAN(keras.Model):
                 f"{labels.min()} to {labels.max()}."
             )
         return labels.astype("int32")
+
+
+def _apply(optimizer, tape, loss, variables) -> None:
+    """One optimizer update; a frozen network (no trainable variables) stays as it is."""
+    if variables:
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
 def _batch_shape(shape) -> str:

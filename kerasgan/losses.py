@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import collections
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 from keras import ops
@@ -46,6 +46,9 @@ __all__ = [
     "auxiliary_classifier_loss",
     "clip_weights",
 ]
+
+#: Anything convertible to a tensor: a tf.Tensor, a NumPy array, a nested list.
+TensorLike = Any
 
 _REDUCTIONS = ("mean", "none")
 
@@ -76,7 +79,7 @@ def _reduce(per_example, reduction: str):
     )
 
 
-def minimax_discriminator_loss(real_logits, fake_logits, reduction: str = "mean"):
+def minimax_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """Discriminator loss of the minimax game (Goodfellow et al. 2014, eq. 1).
 
     ``L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))]``
@@ -104,7 +107,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction: str = "mean"
     return _reduce(per_example, reduction)
 
 
-def minimax_generator_loss(fake_logits, reduction: str = "mean"):
+def minimax_generator_loss(fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """Saturating generator loss of the minimax game (Goodfellow et al. 2014).
 
     ``L_G = E_z[log(1 - D(G(z)))] = -E[softplus(l(G(z)))]``
@@ -123,7 +126,7 @@ def minimax_generator_loss(fake_logits, reduction: str = "mean"):
     return _reduce(-ops.softplus(_per_example(fake_logits)), reduction)
 
 
-def non_saturating_generator_loss(fake_logits, reduction: str = "mean"):
+def non_saturating_generator_loss(fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """Non-saturating generator loss (NS-GAN, Goodfellow et al. 2014, sec. 3).
 
     ``L_G = -E_z[log D(G(z))] = E[softplus(-l(G(z)))]``
@@ -140,7 +143,7 @@ def non_saturating_generator_loss(fake_logits, reduction: str = "mean"):
     return _reduce(ops.softplus(-_per_example(fake_logits)), reduction)
 
 
-def gan_value(real_logits, fake_logits, reduction: str = "mean"):
+def gan_value(real_logits: TensorLike, fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """The minimax value ``V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]``.
 
     Equal to ``-minimax_discriminator_loss``. At the equilibrium of the game
@@ -160,8 +163,8 @@ def gan_value(real_logits, fake_logits, reduction: str = "mean"):
 
 
 def least_squares_discriminator_loss(
-    real_outputs, fake_outputs, a: float = 0.0, b: float = 1.0, reduction: str = "mean"
-):
+    real_outputs: TensorLike, fake_outputs: TensorLike, a: float = 0.0, b: float = 1.0, reduction: str = "mean"
+) -> tf.Tensor:
     """LSGAN discriminator loss (Mao et al. 2017, eq. 2).
 
     ``L_D = 1/2 E_x[(D(x) - b)^2] + 1/2 E_z[(D(G(z)) - a)^2]``
@@ -182,7 +185,7 @@ def least_squares_discriminator_loss(
     return _reduce(per_example, reduction)
 
 
-def least_squares_generator_loss(fake_outputs, c: float = 1.0, reduction: str = "mean"):
+def least_squares_generator_loss(fake_outputs: TensorLike, c: float = 1.0, reduction: str = "mean") -> tf.Tensor:
     """LSGAN generator loss (Mao et al. 2017, eq. 2).
 
     ``L_G = 1/2 E_z[(D(G(z)) - c)^2]``, with ``c`` the value G wants D to
@@ -197,7 +200,7 @@ def least_squares_generator_loss(fake_outputs, c: float = 1.0, reduction: str = 
     return _reduce(0.5 * ops.square(_per_example(fake_outputs) - c), reduction)
 
 
-def wasserstein_critic_loss(real_outputs, fake_outputs, reduction: str = "mean"):
+def wasserstein_critic_loss(real_outputs: TensorLike, fake_outputs: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """WGAN critic loss (Arjovsky et al. 2017, Algorithm 1).
 
     ``L_D = E_z[f(G(z))] - E_x[f(x)]``
@@ -215,7 +218,7 @@ def wasserstein_critic_loss(real_outputs, fake_outputs, reduction: str = "mean")
     return _reduce(_per_example(fake_outputs) - _per_example(real_outputs), reduction)
 
 
-def wasserstein_generator_loss(fake_outputs, reduction: str = "mean"):
+def wasserstein_generator_loss(fake_outputs: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """WGAN generator loss (Arjovsky et al. 2017): ``L_G = -E_z[f(G(z))]``.
 
     Example:
@@ -227,7 +230,7 @@ def wasserstein_generator_loss(fake_outputs, reduction: str = "mean"):
     return _reduce(-_per_example(fake_outputs), reduction)
 
 
-def hinge_discriminator_loss(real_outputs, fake_outputs, reduction: str = "mean"):
+def hinge_discriminator_loss(real_outputs: TensorLike, fake_outputs: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """Hinge discriminator loss (Lim & Ye 2017; Miyato et al. 2018).
 
     ``L_D = E_x[max(0, 1 - D(x))] + E_z[max(0, 1 + D(G(z)))]``
@@ -243,7 +246,7 @@ def hinge_discriminator_loss(real_outputs, fake_outputs, reduction: str = "mean"
     return _reduce(ops.relu(1.0 - real) + ops.relu(1.0 + fake), reduction)
 
 
-def hinge_generator_loss(fake_outputs, reduction: str = "mean"):
+def hinge_generator_loss(fake_outputs: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """Hinge generator loss (Lim & Ye 2017): ``L_G = -E_z[D(G(z))]``.
 
     Example:
@@ -257,12 +260,12 @@ def hinge_generator_loss(fake_outputs, reduction: str = "mean"):
 
 def gradient_penalty(
     critic: Callable,
-    real,
-    fake,
-    alpha,
+    real: TensorLike,
+    fake: TensorLike,
+    alpha: TensorLike,
     target: float = 1.0,
     reduction: str = "mean",
-):
+) -> tf.Tensor:
     """WGAN-GP gradient penalty (Gulrajani et al. 2017, Algorithm 1).
 
     ``GP = E_x̂[(||∇_x̂ f(x̂)||_2 - 1)^2]`` with ``x̂ = α x + (1 - α) G(z)``,
@@ -306,7 +309,7 @@ def gradient_penalty(
     return _reduce(tf.square(norms - target), reduction)
 
 
-def auxiliary_classifier_loss(labels, class_logits, reduction: str = "mean"):
+def auxiliary_classifier_loss(labels: TensorLike, class_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """AC-GAN auxiliary class loss (Odena et al. 2017, eq. 2).
 
     ``L_C = -E[log P(C = c | X)]``: sparse softmax cross-entropy of the

@@ -227,7 +227,7 @@ def build(
     >>> import kerasgan
     >>> gan = kerasgan.build("vanilla", image_shape=(2,), latent_dim=2, hidden_units=(64, 64))
     >>> gan.image_shape, gan.generator.count_params()
-    ((2,), 4546)
+    ((2,), 4482)
     """
     cls = get_variant(variant)
     if cls.conditioning and not num_classes:

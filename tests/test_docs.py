@@ -1,0 +1,55 @@
+"""Every public function documents a runnable example, and the examples run."""
+
+import doctest
+import importlib
+import inspect
+import pathlib
+import re
+
+import pytest
+
+import kerasgan
+
+MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants"]
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {name}"
+
+
+def _public_callables():
+    for name in kerasgan.__all__:
+        obj = getattr(kerasgan, name)
+        if inspect.ismodule(obj):
+            for member in getattr(obj, "__all__", []):
+                value = getattr(obj, member)
+                if inspect.isfunction(value):
+                    yield f"{name}.{member}", value
+        elif inspect.isfunction(obj):
+            yield name, obj
+    for method in ("compile", "generate"):
+        yield f"GAN.{method}", getattr(kerasgan.GAN, method)
+    yield "GAN", kerasgan.GAN
+
+
+@pytest.mark.parametrize("name, obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")
+def test_public_api_has_an_example_and_type_hints(name, obj):
+    doc = inspect.getdoc(obj) or ""
+    assert ">>>" in doc, f"{name} has no runnable example in its docstring"
+    if inspect.isfunction(obj):
+        signature = inspect.signature(obj)
+        assert signature.return_annotation is not inspect.Signature.empty, name
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Set up and run the tests", 1)[1]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    command = blocks[0].strip()
+    assert len(command.splitlines()) == 1, "the README gives one set-up-and-test command"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert command in ci.splitlines(), f".ci/run does not run the README's command: {command}"
