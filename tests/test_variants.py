@@ -198,3 +198,14 @@ def test_users_own_networks_keras_io_style():
     d_wrong = keras.Sequential([keras.Input((5, 5, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match=r"makes samples of shape \(4, 4, 1\).*takes \(5, 5, 1\)"):
         kerasgan.GAN(generator=g, discriminator=d_wrong, latent_dim=16)
+
+
+def test_metrics_are_reset_every_epoch():
+    gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (48, 28, 28, 1)).astype("float32")
+    history = gan.fit(images, batch_size=16, epochs=2, verbose=0)
+    # each epoch's value is that epoch's mean over its 48 examples, not a running mean over both
+    assert float(gan._trackers["d_loss"].count) == 48.0
+    assert history.history["d_loss"][1] == pytest.approx(float(gan._trackers["d_loss"].result()))
+    assert [m.name for m in gan.metrics] == ["d_loss", "g_loss", "d_real", "d_fake"]
