@@ -20,11 +20,13 @@ setup(
         "tensorflow>=2.16,<2.22",
         "keras>=3.15,<3.16",
         "tensorflow-datasets>=4.9",
+        "tensorboard",
         "importlib_resources",
         "absl-py",
         "pillow",
         "numpy",
     ],
+    entry_points={"console_scripts": ["kerasgan=kerasgan.cli:entry_point"]},
     extras_require={"test": ["pytest>=8"]},
     license="Apache-2.0",
     classifiers=[

@@ -1,0 +1,97 @@
+"""Keras callbacks for GAN training.
+
+Example:
+
+>>> import numpy as np, os, tempfile, kerasgan
+>>> from kerasgan.callbacks import SampleGrid
+>>> gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+>>> gan.compile()
+>>> out = tempfile.mkdtemp()
+>>> _ = gan.fit(np.zeros((16, 28, 28, 1), "float32"), batch_size=8, verbose=0,
+...             callbacks=[SampleGrid(os.path.join(out, "samples"), num=16)])
+>>> sorted(os.listdir(os.path.join(out, "samples")))
+['epoch_001.png']
+"""
+
+from __future__ import annotations
+
+import os
+
+import keras
+import numpy as np
+
+__all__ = ["SampleGrid"]
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Save a grid of generated samples at the end of every ``every`` epochs.
+
+    The same ``seed`` is used each time, so the grids show how the same
+    latent points evolve. Files are ``directory/epoch_001.png``, ...; 2-D
+    samples (toy distributions) are drawn as a scatter plot over ``data``.
+    With ``log_dir``, the grid is also written as a TensorBoard image summary
+    (``log_dir/samples``). Conditional GANs get the labels cycling through the
+    classes, one class per column.
+
+    Example:
+
+    >>> cb = SampleGrid("/tmp/samples", num=64, seed=0)
+    >>> cb.num, cb.every
+    (64, 1)
+    """
+
+    def __init__(
+        self,
+        directory: str,
+        num: int = 64,
+        seed: int = 0,
+        every: int = 1,
+        log_dir: str | None = None,
+        data: np.ndarray | None = None,
+        scale: int = 2,
+    ):
+        super().__init__()
+        if num <= 0 or every <= 0:
+            raise ValueError(f"kerasgan: SampleGrid needs num > 0 and every > 0, got num={num}, every={every}.")
+        self.directory = os.fspath(directory)
+        self.num = int(num)
+        self.seed = int(seed)
+        self.every = int(every)
+        self.log_dir = log_dir
+        self.data = data
+        self.scale = scale
+        self._writer = None
+        self.last_path: str | None = None
+
+    def _nrow(self) -> int | None:
+        classes = getattr(self.model, "num_classes", None)
+        return classes if classes and self.num >= classes else None
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        from kerasgan import images, toy
+
+        samples = self.model.generate(self.num, seed=self.seed)
+        path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
+        if samples.ndim == 2 and samples.shape[1] == 2:
+            toy.plot(samples, path, data=self.data)
+        else:
+            images.save_grid(samples, path, nrow=self._nrow(), scale=self.scale)
+        self.last_path = path
+        if self.log_dir:
+            import tensorflow as tf
+            from PIL import Image
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+            with Image.open(path) as picture:
+                pixels = np.asarray(picture.convert("RGB"))
+            with self._writer.as_default():
+                tf.summary.image("samples", pixels[None], step=epoch + 1)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

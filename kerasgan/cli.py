@@ -1,0 +1,147 @@
+"""The ``kerasgan`` command line.
+
+    kerasgan train --variant=dcgan --dataset=mnist --epochs=5 --workdir=runs/dcgan
+
+Usage errors (unknown variant or dataset, a conditional variant on data
+without labels, bad flag values) print one line and exit with status 2.
+
+Example:
+
+>>> from kerasgan import cli
+>>> cli.main(["kerasgan", "train", "--variant=nope", "--dataset=toy:ring8", "--workdir=/tmp/x"])  # error on stderr
+2
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Sequence
+
+# TensorFlow's C++ start-up messages (CUDA probing, oneDNN notices) are noise
+# on the command line; set TF_CPP_MIN_LOG_LEVEL yourself to see them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from absl import flags  # noqa: E402
+
+__all__ = ["main", "UsageError"]
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow (and TFDS) with stderr muted: their C++ start-up lines are
+    printed before any log level applies. Skipped when TF_CPP_MIN_LOG_LEVEL asks
+    for logs (0 or 1)."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    fd = sys.stderr.fileno()
+    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        import tensorflow  # noqa: F401
+        import tensorflow_datasets  # noqa: F401
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+class UsageError(Exception):
+    """A bad command line: reported in one line, exit status 2."""
+
+
+def _train_flags() -> flags.FlagValues:
+    fv = flags.FlagValues()
+    flags.DEFINE_string("variant", None, "GAN variant: vanilla, dcgan, cgan, acgan, lsgan, wgan, wgan_gp.", flag_values=fv)
+    flags.DEFINE_string(
+        "dataset", None, "A TFDS image dataset name (mnist, cifar10, celeb_a, ...), folder:PATH, idx:PATH, "
+        "toy:ring8 or toy:grid25.", flag_values=fv)
+    flags.DEFINE_string("workdir", None, "Output folder: samples/, logs/, generator.keras, gan.keras.", flag_values=fv)
+    flags.DEFINE_integer("epochs", 1, "Training epochs.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("batch_size", None, "Batch size (default 64; 512 for toy data).", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("steps_per_epoch", None, "Batches per epoch (default: the whole split).", lower_bound=1,
+                         flag_values=fv)
+    flags.DEFINE_string("split", None, "Split, with an optional slice: train, test, test[:9000].", flag_values=fv)
+    flags.DEFINE_integer("image_size", None, "Centre-crop and resize images to this square size.", lower_bound=8,
+                         flag_values=fv)
+    flags.DEFINE_integer("latent_dim", None, "Size of the latent vector z.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)
+    flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_string("data_dir", None, "TFDS data_dir.", flag_values=fv)
+    flags.DEFINE_enum("verbose", "auto", ["auto", "0", "1", "2"], "Keras fit verbosity.", flag_values=fv)
+    return fv
+
+
+def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
+    for required in ("variant", "dataset", "workdir"):
+        if not fv[required].value:
+            raise UsageError(f"--{required} is required")
+    _import_tensorflow_quietly()
+    from kerasgan import training
+
+    try:
+        result = training.train(
+            fv.variant, fv.dataset, fv.workdir, epochs=fv.epochs, batch_size=fv.batch_size, split=fv.split,
+            image_size=fv.image_size, steps_per_epoch=fv.steps_per_epoch, seed=fv.seed,
+            latent_dim=fv.latent_dim, num_samples=fv.num_samples, data_dir=fv.data_dir,
+            verbose=fv.verbose if fv.verbose == "auto" else int(fv.verbose),
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    last = {k: round(float(v[-1]), 4) for k, v in result["history"].items()}
+    print(f"kerasgan: trained {fv.variant} on {result['info'].name} ({result['info'].split}) "
+          f"in {result['seconds']:.1f}s; last epoch {last}")
+    for name, path in result["paths"].items():
+        print(f"  {name}: {path}")
+    return 0
+
+
+#: command name -> (flag definitions, runner, one-line description)
+COMMANDS: dict[str, tuple[Callable[[], flags.FlagValues], Callable, str]] = {
+    "train": (_train_flags, _train, "train a GAN variant on a dataset with model.fit"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: kerasgan COMMAND [--flags]", "", "commands:"]
+    lines += [f"  {name:<8} {description}" for name, (_, _, description) in COMMANDS.items()]
+    lines += ["", "kerasgan COMMAND --help lists a command's flags."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv``); returns the exit status.
+
+    Example:
+
+    >>> main(["kerasgan", "fly"])  # "kerasgan: error: unknown command 'fly'; ..." on stderr
+    2
+    """
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) < 2 or argv[1] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if len(argv) >= 2 else 2
+    command = argv[1]
+    if command not in COMMANDS:
+        print(f"kerasgan: error: unknown command {command!r}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    make_flags, run, description = COMMANDS[command]
+    fv = make_flags()
+    if any(a in ("-h", "--help", "-help", "--helpfull") for a in argv[2:]):
+        print(f"usage: kerasgan {command} [--flags]\n\n{description}\n")
+        print(fv.get_help(include_special_flags=False) if hasattr(fv, "get_help") else str(fv))
+        return 0
+    try:
+        args = fv([f"kerasgan {command}"] + argv[2:])
+        if len(args) > 1:
+            raise UsageError(f"unexpected arguments: {' '.join(args[1:])}")
+        return run(fv, args[1:])
+    except (flags.Error, UsageError) as error:
+        message = " ".join(str(error).split())
+        print(f"kerasgan {command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+def entry_point() -> None:
+    """Console-script entry: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Train a variant on a dataset into a work directory (what ``kerasgan train`` runs).
+
+Example:
+
+>>> import os, tempfile
+>>> from kerasgan import training
+>>> out = tempfile.mkdtemp()
+>>> result = training.train("vanilla", "toy:ring8", out, epochs=1, steps_per_epoch=5, verbose=0)
+>>> sorted(os.listdir(out))
+['gan.keras', 'generator.keras', 'logs', 'samples']
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import keras
+
+from kerasgan import data as data_lib
+from kerasgan import toy as toy_lib
+from kerasgan.callbacks import SampleGrid
+from kerasgan.gan import GAN
+from kerasgan.variants import build, get_variant
+
+__all__ = ["train", "save_atomic"]
+
+
+def save_atomic(model: keras.Model, path: str) -> str:
+    """Save ``model`` to ``path`` (.keras) through a temporary file and a rename,
+    so an interrupted save never leaves a half-written file at ``path``.
+
+    Example:
+
+    >>> import keras, os, tempfile
+    >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> p = save_atomic(m, os.path.join(tempfile.mkdtemp(), "m.keras"))
+    >>> os.path.exists(p), os.path.exists(p + ".tmp.keras")
+    (True, False)
+    """
+    tmp = path + ".tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _check_workdir(workdir: str) -> str:
+    workdir = os.path.abspath(os.path.expanduser(workdir))
+    try:
+        os.makedirs(workdir, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"kerasgan: cannot create the workdir {workdir}: {error.strerror}.") from None
+    if not os.access(workdir, os.W_OK | os.X_OK):
+        raise ValueError(f"kerasgan: the workdir {workdir} is not writable; choose another --workdir.")
+    return workdir
+
+
+def train(
+    variant: str,
+    dataset: str,
+    workdir: str,
+    epochs: int = 1,
+    batch_size: int | None = None,
+    split: str | None = None,
+    image_size: int | None = None,
+    steps_per_epoch: int | None = None,
+    seed: int = 0,
+    latent_dim: int | None = None,
+    num_samples: int = 64,
+    data_dir: str | None = None,
+    verbose: str | int = "auto",
+    **build_overrides,
+) -> dict:
+    """Train ``variant`` on ``dataset`` and write the results to ``workdir``.
+
+    Writes ``samples/epoch_NNN.png`` (a grid per epoch, the same latent
+    points each time), TensorBoard logs with image summaries in ``logs/``,
+    the generator as ``generator.keras`` (loads with plain Keras) and the
+    whole GAN as ``gan.keras``. Toy datasets use :data:`kerasgan.toy.GAN_SETTINGS`
+    and Adam per :data:`kerasgan.toy.TRAIN_SETTINGS`.
+
+    Returns a dict with the ``gan``, the Keras ``history`` dict, the
+    ``info`` of the data, the written ``paths`` and ``seconds`` of training.
+    """
+    if epochs <= 0:
+        raise ValueError(f"kerasgan: epochs must be > 0, got {epochs}.")
+    cls = get_variant(variant)
+    workdir = _check_workdir(workdir)
+    info = data_lib.describe(dataset, split=split, data_dir=data_dir)
+    if cls.conditioning and not info.has_labels:
+        raise ValueError(
+            f"kerasgan: {variant} is class-conditional but {dataset} has no class labels; "
+            "choose an unconditional variant or a labelled dataset."
+        )
+    is_toy = info.source == "toy"
+    batch_size = batch_size or (toy_lib.TRAIN_SETTINGS["batch_size"] if is_toy else 64)
+    dataset_obj, info = data_lib.load(
+        dataset, split=split, batch_size=batch_size, image_size=image_size,
+        with_labels=bool(cls.conditioning), seed=seed, data_dir=data_dir, with_info=True,
+    )
+    keras.utils.set_random_seed(seed)
+    options = dict(toy_lib.GAN_SETTINGS) if is_toy else {}
+    options.update(build_overrides)
+    if latent_dim:
+        options["latent_dim"] = latent_dim
+    gan: GAN = build(
+        variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
+        seed=seed, **options,
+    )
+    if is_toy:
+        lr, beta_1 = toy_lib.TRAIN_SETTINGS["learning_rate"], toy_lib.TRAIN_SETTINGS["beta_1"]
+        gan.compile(d_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1),
+                    g_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+    else:
+        gan.compile()
+    log_dir = os.path.join(workdir, "logs")
+    toy_data = toy_lib.sample(info.name.split(":", 1)[1], 2000, seed=1)[0] if is_toy else None
+    callbacks = [
+        SampleGrid(os.path.join(workdir, "samples"), num=num_samples, seed=seed, log_dir=log_dir, data=toy_data),
+        keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch"),
+    ]
+    start = time.time()
+    history = gan.fit(dataset_obj, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose)
+    seconds = time.time() - start
+    paths = {
+        "generator": save_atomic(gan.generator, os.path.join(workdir, "generator.keras")),
+        "gan": save_atomic(gan, os.path.join(workdir, "gan.keras")),
+        "samples": callbacks[0].last_path,
+        "logs": log_dir,
+    }
+    return {"gan": gan, "history": history.history, "info": info, "paths": paths, "seconds": seconds}
