@@ -1,7 +1,7 @@
 """kerasgan: Keras 3 GANs that train with ``model.fit``.
 
-Submodules load on first use, so ``import kerasgan`` and the command line's
-``--help`` stay fast; ``kerasgan.build`` and the rest import TensorFlow then.
+Importing the package registers its Keras classes, so ``keras.models.load_model``
+opens a saved GAN after ``import kerasgan``.
 
 Example:
 
@@ -14,44 +14,77 @@ Example:
 (4, 28, 28, 1)
 """
 
-import importlib
 import os as _os
+import sys as _sys
 
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+
+def _started_by_the_command_line() -> bool:
+    """True in the ``kerasgan`` console script and in ``python -m kerasgan``."""
+    first = _os.path.basename(_sys.argv[0]) if _sys.argv else ""
+    return first in ("kerasgan", "-m")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with stderr muted: its C++ start-up lines (CUDA probing,
+    oneDNN notices) are printed before any log level applies. Used by the command
+    line only, and not when TF_CPP_MIN_LOG_LEVEL asks for logs (0 or 1)."""
+    if _os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in _sys.modules:
+        return
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _sys.stderr.flush()
+    fd = _sys.stderr.fileno()
+    saved, devnull = _os.dup(fd), _os.open(_os.devnull, _os.O_WRONLY)
+    try:
+        _os.dup2(devnull, fd)
+        import tensorflow  # noqa: F401
+    finally:
+        _os.dup2(saved, fd)
+        _os.close(saved)
+        _os.close(devnull)
+
+
+if _started_by_the_command_line():
+    _import_tensorflow_quietly()
+
+from kerasgan import callbacks, data, images, losses, nets, toy  # noqa: E402
+from kerasgan.gan import GAN  # noqa: E402
+from kerasgan.training import save_atomic, train  # noqa: E402
+from kerasgan.variants import (  # noqa: E402
+    ACGAN,
+    DCGAN,
+    LSGAN,
+    VARIANTS,
+    WGAN,
+    WGANGP,
+    ConditionalGAN,
+    VanillaGAN,
+    build,
+    get_variant,
+)
+
 __version__ = "0.1.0"
 
-#: public name -> the module that defines it
-_EXPORTS = {
-    "GAN": "kerasgan.gan",
-    "VARIANTS": "kerasgan.variants",
-    "build": "kerasgan.variants",
-    "get_variant": "kerasgan.variants",
-    "VanillaGAN": "kerasgan.variants",
-    "DCGAN": "kerasgan.variants",
-    "ConditionalGAN": "kerasgan.variants",
-    "ACGAN": "kerasgan.variants",
-    "LSGAN": "kerasgan.variants",
-    "WGAN": "kerasgan.variants",
-    "WGANGP": "kerasgan.variants",
-    "train": "kerasgan.training",
-    "save_atomic": "kerasgan.training",
-}
-_SUBMODULES = ("callbacks", "cli", "data", "gan", "images", "losses", "nets", "toy", "training", "variants")
-
-__all__ = sorted(_EXPORTS) + list(_SUBMODULES) + ["__version__"]
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"kerasgan.{name}")
-    else:
-        raise AttributeError(f"module 'kerasgan' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "GAN",
+    "VARIANTS",
+    "build",
+    "get_variant",
+    "train",
+    "save_atomic",
+    "VanillaGAN",
+    "DCGAN",
+    "ConditionalGAN",
+    "ACGAN",
+    "LSGAN",
+    "WGAN",
+    "WGANGP",
+    "callbacks",
+    "data",
+    "images",
+    "losses",
+    "nets",
+    "toy",
+    "__version__",
+]

@@ -14,36 +14,12 @@ Example:
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Callable, Sequence
 
-# TensorFlow's C++ start-up messages (CUDA probing, oneDNN notices) are noise
-# on the command line; set TF_CPP_MIN_LOG_LEVEL yourself to see them.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from absl import flags  # noqa: E402
+from absl import flags
 
 __all__ = ["main", "UsageError"]
-
-
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow (and TFDS) with stderr muted: their C++ start-up lines are
-    printed before any log level applies. Skipped when TF_CPP_MIN_LOG_LEVEL asks
-    for logs (0 or 1)."""
-    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    fd = sys.stderr.fileno()
-    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        import tensorflow  # noqa: F401
-        import tensorflow_datasets  # noqa: F401
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
 
 
 class UsageError(Exception):
@@ -76,7 +52,6 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
     for required in ("variant", "dataset", "workdir"):
         if not fv[required].value:
             raise UsageError(f"--{required} is required")
-    _import_tensorflow_quietly()
     from kerasgan import training
 
     try:

@@ -468,7 +468,7 @@ def load(
     download_config: Any = None,
     num_examples: int | None = None,
     with_info: bool = False,
-):
+) -> tf.data.Dataset | tuple[tf.data.Dataset, DatasetInfo]:
     """A ``tf.data.Dataset`` of training batches for ``gan.fit``.
 
     Args:

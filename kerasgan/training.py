@@ -81,6 +81,13 @@ def train(
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
     ``info`` of the data, the written ``paths`` and ``seconds`` of training.
+
+    Example:
+
+    >>> import tempfile
+    >>> result = train("vanilla", "toy:ring8", tempfile.mkdtemp(), epochs=1, steps_per_epoch=5, verbose=0)
+    >>> result["info"].image_shape, int(result["gan"].g_optimizer.iterations)
+    ((2,), 5)
     """
     if epochs <= 0:
         raise ValueError(f"kerasgan: epochs must be > 0, got {epochs}.")

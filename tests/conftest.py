@@ -18,6 +18,24 @@ def small_options(variant: str) -> dict:
     return dict(SMALL[kerasgan.get_variant(variant).network])
 
 
+@pytest.fixture(scope="session")
+def shared_data():
+    """The folder named by KERASGAN_DATA (holding mnist/). Missing: a failure
+    under CI (CI is set), a skip on a developer machine."""
+    import pathlib
+
+    path = os.environ.get("KERASGAN_DATA")
+    if path and (pathlib.Path(path) / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
+        return pathlib.Path(path)
+    message = (
+        f"the shared data is missing: KERASGAN_DATA={path!r} must name the folder holding "
+        "mnist/t10k-images-idx3-ubyte.gz (.ci/run sets it to ../shared/data)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(autouse=True)
 def _seeded():
     keras.utils.set_random_seed(1234)

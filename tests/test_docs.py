@@ -10,7 +10,8 @@ import pytest
 
 import kerasgan
 
-MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants"]
+MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants", "kerasgan.data",
+           "kerasgan.images", "kerasgan.toy", "kerasgan.callbacks", "kerasgan.training", "kerasgan.cli"]
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
