@@ -48,7 +48,7 @@ def _import_tensorflow_quietly() -> None:
 if _started_by_the_command_line():
     _import_tensorflow_quietly()
 
-from kerasgan import callbacks, data, images, losses, nets, toy  # noqa: E402
+from kerasgan import callbacks, data, distribute, images, losses, nets, toy  # noqa: E402
 from kerasgan.gan import GAN  # noqa: E402
 from kerasgan.training import save_atomic, train  # noqa: E402
 from kerasgan.variants import (  # noqa: E402
@@ -82,6 +82,7 @@ __all__ = [
     "WGANGP",
     "callbacks",
     "data",
+    "distribute",
     "images",
     "losses",
     "nets",

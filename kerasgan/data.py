@@ -559,4 +559,9 @@ def load(
         return (images, batch["label"]) if keep_labels else images
 
     dataset = dataset.map(finish, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+    # Under MultiWorkerMirroredStrategy each worker reads every N-th batch
+    # (sources with a few files cannot be sharded by file).
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = dataset.with_options(options)
     return (dataset, info) if with_info else dataset

@@ -428,12 +428,23 @@ class GAN(keras.Model):
         return outputs, None
 
     # ----------------------------------------------------------- training step
-    def _global_mean(self, per_example, batch_size):
-        """Sum over this replica's examples / the global batch size."""
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        return tf.reduce_sum(per_example) / tf.cast(batch_size * replicas, tf.float32)
+    @staticmethod
+    def _global_batch_size(batch_size):
+        """The number of examples in this step over all replicas (all-reduced,
+        so a partial last batch split unevenly is counted exactly)."""
+        local = tf.cast(batch_size, tf.float32)
+        context = tf.distribute.get_replica_context()
+        if context is None or context.num_replicas_in_sync == 1:
+            return local
+        return context.all_reduce(tf.distribute.ReduceOp.SUM, local)
 
-    def _discriminator_step(self, images, labels, batch_size):
+    @staticmethod
+    def _global_mean(per_example, global_batch):
+        """Sum over this replica's examples / the global batch: summed across
+        replicas by the optimizer, the gradient is the global batch's mean."""
+        return tf.reduce_sum(per_example) / global_batch
+
+    def _discriminator_step(self, images, labels, batch_size, global_batch):
         fake = self._generate(self._noise(batch_size), labels, training=True)
         with tf.GradientTape() as tape:
             real_out, real_classes = self._discriminate(images, labels, training=True)
@@ -458,7 +469,7 @@ class GAN(keras.Model):
                     + losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
                 )
             logs["d_loss"] = tf.reduce_mean(per_example)
-            loss = self.d_optimizer.scale_loss(self._global_mean(per_example, batch_size))
+            loss = self.d_optimizer.scale_loss(self._global_mean(per_example, global_batch))
         variables = self.discriminator.trainable_variables
         _apply(self.d_optimizer, tape, loss, variables)
         if self.clip_value:
@@ -477,7 +488,7 @@ class GAN(keras.Model):
             logs["class_acc"] = _accuracy(labels, real_classes)
         return logs
 
-    def _generator_step(self, labels, batch_size):
+    def _generator_step(self, labels, batch_size, global_batch):
         z = self._noise(batch_size)
         with tf.GradientTape() as tape:
             fake = self._generate(z, labels, training=True)
@@ -487,7 +498,7 @@ class GAN(keras.Model):
                 per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
                     labels, fake_classes, reduction="none"
                 )
-            loss = self.g_optimizer.scale_loss(self._global_mean(per_example, batch_size))
+            loss = self.g_optimizer.scale_loss(self._global_mean(per_example, global_batch))
         _apply(self.g_optimizer, tape, loss, self.generator.trainable_variables)
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
@@ -505,12 +516,18 @@ class GAN(keras.Model):
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
         batch_size = tf.shape(images)[0]
+        global_batch = self._global_batch_size(batch_size)
         for _ in range(self.d_steps):
-            logs = self._discriminator_step(images, labels, batch_size)
-        logs.update(self._generator_step(labels, batch_size))
+            logs = self._discriminator_step(images, labels, batch_size, global_batch)
+        logs.update(self._generator_step(labels, batch_size, global_batch))
         for name, tracker in self._trackers.items():
             tracker.update_state(logs[name], sample_weight=tf.cast(batch_size, tf.float32))
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        results = {name: tracker.result() for name, tracker in self._trackers.items()}
+        if _multi_worker():
+            # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0),
+            # which needs a batch axis: scalars would fail.
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
 
     # -------------------------------------------------------------- sampling
     def generate(
@@ -579,6 +596,15 @@ class GAN(keras.Model):
                 f"{labels.min()} to {labels.max()}."
             )
         return labels.astype("int32")
+
+
+def _multi_worker() -> bool:
+    """True under a MultiWorkerMirroredStrategy spanning several workers."""
+    strategy = tf.distribute.get_strategy()
+    extended = getattr(strategy, "extended", None)
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
+        getattr(extended, "_in_multi_worker_mode", lambda: False)()
+    )
 
 
 def _apply(optimizer, tape, loss, variables) -> None:

@@ -39,6 +39,7 @@ import math
 from typing import Sequence
 
 import keras
+import tensorflow as tf
 from keras import layers
 
 __all__ = [
@@ -205,6 +206,31 @@ def mlp_discriminator(
     return _discriminator_head(x, num_classes, conditioning, inputs, name)
 
 
+_G_NORMS = ("batch", "sync_batch", None)
+_D_NORMS = ("batch", "sync_batch", "layer", None)
+
+
+def _check_norm(norm, allowed=_G_NORMS):
+    if norm not in allowed:
+        raise ValueError(f"kerasgan: norm must be one of {allowed}, got {norm!r}.")
+
+
+def _norm_layer(norm: str | None, name: str):
+    """The normalisation layer called ``name`` (an identity for ``None``).
+
+    ``"batch"`` built inside the scope of a strategy with several replicas is
+    synchronised (statistics of the global batch, so N replicas train as one
+    device would and every worker keeps the same moving statistics);
+    ``"sync_batch"`` always is.
+    """
+    if norm == "layer":
+        return layers.LayerNormalization(axis=(1, 2, 3), name=name)
+    if norm in ("batch", "sync_batch"):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync if tf.distribute.has_strategy() else 1
+        return layers.BatchNormalization(synchronized=norm == "sync_batch" or replicas > 1, name=name)
+    return layers.Identity(name=name)
+
+
 def _filters(base: int, power: int, maximum: int) -> int:
     return int(min(base * 2**power, maximum))
 
@@ -217,6 +243,7 @@ def dcgan_generator(
     max_filters: int = 512,
     kernel_size: int = 5,
     embed_dim: int = 50,
+    norm: str | None = "batch",
     name: str = "generator",
 ) -> keras.Model:
     """DCGAN generator (Radford et al. 2015), sized from ``image_shape``.
@@ -225,7 +252,10 @@ def dcgan_generator(
     then stride-2 ``ConvT`` stages halving the filters, and a last stride-2
     ``ConvT`` to the image channels with ``tanh``. ``F = base_filters · 2^n``
     (capped at ``max_filters``) where ``n`` stages reach the image side
-    (:func:`upsampling_plan`).
+    (:func:`upsampling_plan`). ``norm``: ``"batch"`` (the paper),
+    ``"sync_batch"`` (batch statistics synchronised across replicas; plain
+    ``"batch"`` is too when built in a multi-replica strategy's scope) or
+    ``None``.
 
     Example:
 
@@ -236,11 +266,12 @@ def dcgan_generator(
     (None, 28, 28, 1)
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
+    _check_norm(norm)
     stages, h0, w0 = upsampling_plan(height, width)
     inputs, x = _generator_inputs(latent_dim, num_classes, embed_dim)
     start = _filters(base_filters, stages, max_filters)
-    x = layers.Dense(h0 * w0 * start, use_bias=False, name="project")(x)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.Dense(h0 * w0 * start, use_bias=norm is None, name="project")(x)
+    x = _norm_layer(norm, "project_bn")(x)
     x = layers.ReLU(name="project_relu")(x)
     x = layers.Reshape((h0, w0, start), name="to_grid")(x)
     # One stride-1 stage, then stride-2 stages; the last one makes the image.
@@ -248,9 +279,9 @@ def dcgan_generator(
     plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
     for i, (filters, stride) in enumerate(plan):
         x = layers.Conv2DTranspose(
-            filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"convt_{i}"
+            filters, kernel_size, strides=stride, padding="same", use_bias=norm is None, name=f"convt_{i}"
         )(x)
-        x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        x = _norm_layer(norm, f"bn_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
     x = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", name="convt_out")(x)
     x = layers.Activation("tanh", dtype="float32", name="out")(x)
@@ -272,7 +303,8 @@ def dcgan_discriminator(
 
     Stride-2 ``Conv`` stages (filters ``base_filters · 2^i``) with
     LeakyReLU(0.2), normalisation after all but the first (``norm``:
-    ``"batch"`` as in the paper, ``"layer"`` for WGAN-GP critics, where batch
+    ``"batch"`` as in the paper, ``"sync_batch"`` to synchronise its
+    statistics across replicas, ``"layer"`` for WGAN-GP critics, where batch
     norm would couple the per-sample gradient penalty, or ``None``), optional
     dropout, then ``Flatten -> Dense(1)`` logits (or critic values).
 
@@ -284,8 +316,7 @@ def dcgan_discriminator(
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_conditioning(num_classes, conditioning)
-    if norm not in ("batch", "layer", None):
-        raise ValueError(f"kerasgan: norm must be 'batch', 'layer' or None, got {norm!r}.")
+    _check_norm(norm, allowed=_D_NORMS)
     stages, _, _ = upsampling_plan(height, width)
     image = keras.Input(shape=(height, width, channels), name="image")
     inputs = [image]
@@ -300,10 +331,8 @@ def dcgan_discriminator(
         x = layers.Conv2D(
             _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same", name=f"conv_{i}"
         )(x)
-        if i > 0 and norm == "batch":
-            x = layers.BatchNormalization(name=f"bn_{i}")(x)
-        elif i > 0 and norm == "layer":
-            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"ln_{i}")(x)
+        if i > 0 and norm:
+            x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)

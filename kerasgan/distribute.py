@@ -1,0 +1,147 @@
+"""Distribution strategies and numeric precision for GAN training.
+
+Every kerasgan GAN trains under the strategy whose ``scope()`` it was built
+and compiled in; :func:`strategy` makes one by name:
+
+- ``"auto"``: ``MirroredStrategy`` over all GPUs when there are several,
+  else the default (single-device) strategy;
+- ``"default"``: the default strategy (one device);
+- ``"mirrored"``: ``MirroredStrategy`` over all GPUs, or over all logical
+  CPU devices when there is no GPU;
+- ``"multi_worker"``: ``MultiWorkerMirroredStrategy``, with the cluster
+  described by the ``TF_CONFIG`` environment variable (one process per
+  worker, each running the same program);
+- ``"tpu"``: ``TPUStrategy`` on the TPU found by ``TPUClusterResolver``
+  (documented only: no TPU is reachable from our CI).
+
+What the GAN does under N replicas (see :class:`kerasgan.GAN`): every loss,
+hand-written ones, the gradient penalty and the AC-GAN term included, is
+summed over the replica's examples and divided by the *global* batch size
+(all-reduced, so a partial last batch is exact), gradients are summed across
+replicas, logged metrics are the true global means, and each replica draws
+its own noise (the seed is folded with the replica id). Batch normalisation
+uses each replica's own batch statistics unless the networks are built with
+``norm="sync_batch"`` (``d_norm=``/``g_norm=``), which all-reduces them.
+
+Precision (:func:`set_precision`): ``"float32"``, ``"mixed_bfloat16"``,
+``"mixed_float16"`` (both optimizers wrapped in ``LossScaleOptimizer``; a
+step whose gradients overflow is skipped and the loss scale lowered), or
+``"auto"``: bfloat16 where the hardware computes it natively (CPUs with
+AVX512_BF16 or AMX, GPUs of compute capability 8.0 and newer), else float32.
+The networks' output layers always compute in float32.
+
+Example:
+
+>>> from kerasgan import distribute
+>>> s = distribute.strategy("default")
+>>> s.num_replicas_in_sync
+1
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import keras
+import tensorflow as tf
+
+__all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16"]
+
+STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+
+
+def strategy(name: str = "auto", devices: list[str] | None = None) -> tf.distribute.Strategy:
+    """A ``tf.distribute`` strategy by name (see the module docstring).
+
+    ``devices`` picks the devices of ``"mirrored"`` (e.g. ``["GPU:0",
+    "GPU:1"]``).
+
+    Example:
+
+    >>> strategy("auto").num_replicas_in_sync >= 1
+    True
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"kerasgan: unknown strategy {name!r}; choose one of {list(STRATEGIES)}.")
+    # list_physical_devices leaves the runtime uninitialised: a multi-worker
+    # strategy must be created before anything initialises it.
+    if name == "auto":
+        several = len(tf.config.list_physical_devices("GPU")) > 1
+        return tf.distribute.MirroredStrategy() if several else tf.distribute.get_strategy()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        if devices is None:
+            gpus = tf.config.list_logical_devices("GPU")
+            devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices)
+    if name == "multi_worker":
+        config = os.environ.get("TF_CONFIG")
+        if not config:
+            raise ValueError(
+                "kerasgan: strategy 'multi_worker' needs the TF_CONFIG environment variable "
+                '(e.g. {"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", '
+                '"index": 0}}) set in every worker process.'
+            )
+        try:
+            json.loads(config)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"kerasgan: TF_CONFIG is not valid JSON: {error}.") from None
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+    tf.config.experimental_connect_to_cluster(resolver)
+    tf.tpu.experimental.initialize_tpu_system(resolver)
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def cpu_supports_bf16() -> bool:
+    """True when this CPU computes bfloat16 natively (AVX512_BF16 or AMX).
+
+    Example:
+
+    >>> isinstance(cpu_supports_bf16(), bool)
+    True
+    """
+    try:
+        with open("/proc/cpuinfo") as handle:
+            flags = handle.read()
+    except OSError:
+        return False
+    return any(flag in flags for flag in (" avx512_bf16", " amx_bf16"))
+
+
+def resolve_precision(name: str = "auto") -> str:
+    """The Keras dtype policy name that ``name`` stands for here.
+
+    Example:
+
+    >>> resolve_precision("mixed_float16")
+    'mixed_float16'
+    """
+    if name not in PRECISIONS:
+        raise ValueError(f"kerasgan: unknown precision {name!r}; choose one of {list(PRECISIONS)}.")
+    if name != "auto":
+        return name
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0)) for g in gpus]
+        return "mixed_bfloat16" if all(c >= (8, 0) for c in capabilities) else "float32"
+    return "mixed_bfloat16" if cpu_supports_bf16() else "float32"
+
+
+def set_precision(name: str = "auto") -> str:
+    """Set Keras' global dtype policy for the networks built next; returns it.
+
+    Call it before ``kerasgan.build``: layers take the policy in force when
+    they are created.
+
+    Example:
+
+    >>> set_precision("float32")
+    'float32'
+    """
+    policy = resolve_precision(name)
+    keras.config.set_dtype_policy(policy)
+    return policy
