@@ -328,8 +328,10 @@ def dcgan_discriminator(
         plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
         x = layers.Concatenate(name="image_and_label")([image, plane])
     for i in range(stages):
+        batch_norm = i > 0 and norm in ("batch", "sync_batch")  # a bias before batch norm is redundant
         x = layers.Conv2D(
-            _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same", name=f"conv_{i}"
+            _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same",
+            use_bias=not batch_norm, name=f"conv_{i}",
         )(x)
         if i > 0 and norm:
             x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{i}")(x)

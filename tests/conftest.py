@@ -5,6 +5,13 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPU devices, configured before TensorFlow initialises, so the
+# distribution tests can run a 2-replica MirroredStrategy on this CPU.
+_cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+
 import keras  # noqa: E402
 import pytest  # noqa: E402
 
@@ -16,6 +23,13 @@ def small_options(variant: str) -> dict:
     import kerasgan
 
     return dict(SMALL[kerasgan.get_variant(variant).network])
+
+
+@pytest.fixture(scope="session")
+def mirrored():
+    """One 2-replica MirroredStrategy for the session (strategies are not
+    meant to be created over and over in one process)."""
+    return tf.distribute.MirroredStrategy(["/device:CPU:0", "/device:CPU:1"])
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,179 @@
+"""Training under a 2-replica MirroredStrategy and a 2-worker MultiWorkerMirroredStrategy."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kerasgan
+from conftest import small_options
+
+
+def fix_noise(gan):
+    """Make the noise a fixed function of each example (so it does not depend on
+    the replica or the batch split): z_i = tanh(x_i M), alpha_i = sigmoid(mean x_i)."""
+    projection = tf.constant(np.random.default_rng(7).normal(size=(28 * 28, gan.latent_dim)), tf.float32)
+    unpack = gan._unpack
+    batch = threading.local()  # MirroredStrategy traces each replica in its own thread
+
+    def remembering_unpack(data):
+        images, labels = unpack(data)
+        batch.images = tf.reshape(images, [tf.shape(images)[0], -1])
+        return images, labels
+
+    gan._unpack = remembering_unpack
+    gan._noise = lambda batch_size: tf.tanh(batch.images @ projection / 10.0)
+    gan._uniform = lambda batch_size: tf.sigmoid(tf.reduce_mean(batch.images, axis=1) * 5.0)
+    return gan
+
+
+def make(variant, strategy, fixed=True, **options):
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        gan = kerasgan.build(variant, (28, 28, 1), seed=0, base_filters=4, **options)
+        if fixed:
+            fix_noise(gan)
+        gan.compile()
+    return gan
+
+
+def relative_differences(a, b):
+    return [
+        float(np.linalg.norm(x.numpy() - y.numpy()) / (np.linalg.norm(x.numpy()) + 1e-12))
+        for x, y in zip(a.weights, b.weights, strict=True)
+    ]
+
+
+IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float32")
+
+
+@pytest.mark.parametrize(
+    "variant, options",
+    [
+        ("dcgan", {"norm": None, "d_norm": None}),  # BN-free DCGAN-shaped
+        ("wgan_gp", {"norm": None}),  # layer-norm critic, gradient penalty, 5 critic steps
+        ("dcgan", {}),  # batch norm, synchronised under the strategy
+    ],
+    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn"],
+)
+def test_two_replicas_match_one_device(mirrored, variant, options):
+    # 72 examples in batches of 16: 4 full batches and a partial one of 8 (4 per replica)
+    ds = tf.data.Dataset.from_tensor_slices(IMAGES).batch(16)
+    single = make(variant, tf.distribute.get_strategy(), **options)
+    h1 = single.fit(ds, epochs=2, verbose=0)
+    two = make(variant, mirrored, **options)
+    assert two.distribute_strategy.num_replicas_in_sync == 2
+    h2 = two.fit(ds, epochs=2, verbose=0)
+    assert max(relative_differences(single, two)) <= 1e-5
+    assert set(h1.history) == set(h2.history)
+    for name in h1.history:
+        np.testing.assert_allclose(h2.history[name], h1.history[name], rtol=1e-5, atol=1e-6, err_msg=name)
+    assert int(two.d_optimizer.iterations.numpy()) == int(single.d_optimizer.iterations) == 10 * two.d_steps
+
+
+def test_replicas_draw_different_noise(mirrored):
+    gan = make("dcgan", mirrored, fixed=False)
+    z = mirrored.run(tf.function(lambda: gan._noise(4)))
+    first, second = (v.numpy() for v in mirrored.experimental_local_results(z))
+    assert first.shape == second.shape == (4, 100)
+    assert not np.allclose(first, second)
+    assert abs(float(np.corrcoef(first.ravel(), second.ravel())[0, 1])) < 0.2
+
+
+@pytest.mark.parametrize("variant", kerasgan.VARIANTS)
+def test_every_variant_fits_under_two_replicas(mirrored, variant):
+    rng = np.random.default_rng(1)
+    images = rng.uniform(-1, 1, (32, 32, 32, 3)).astype("float32")
+    labels = rng.integers(0, 10, 32)
+    num_classes = 10 if variant in ("cgan", "acgan") else None
+    with mirrored.scope():
+        gan = kerasgan.build(variant, (32, 32, 3), num_classes=num_classes, seed=0, **small_options(variant))
+        gan.compile()
+    data = (images, labels) if num_classes else (images,)
+    history = gan.fit(*data, batch_size=16, epochs=1, verbose=0)
+    for name, values in history.history.items():
+        assert np.all(np.isfinite(values)), (name, values)
+
+
+def _free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+WORKER = textwrap.dedent(
+    """
+    import json, os, sys
+    index, ports, out = int(sys.argv[1]), sys.argv[2].split(","), sys.argv[3]
+    os.environ["TF_CONFIG"] = json.dumps({"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+                                          "task": {"type": "worker", "index": index}})
+    import numpy as np, keras, kerasgan
+    strategy = kerasgan.distribute.strategy("multi_worker")  # before anything initialises TensorFlow
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    import tensorflow as tf
+    ds = tf.data.Dataset.from_tensor_slices(images).batch(16, drop_remainder=True)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    ds = ds.with_options(options)
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+        gan.compile()
+    history = gan.fit(ds, epochs=2, verbose=0)
+    np.savez(os.path.join(out, f"worker{index}.npz"), *[w.numpy() for w in gan.weights])
+    with open(os.path.join(out, f"worker{index}.json"), "w") as f:
+        json.dump({"history": history.history, "replicas": strategy.num_replicas_in_sync,
+                   "g_steps": int(gan.g_optimizer.iterations.numpy())}, f)
+    """
+)
+
+
+def test_multi_worker_mirrored_strategy_two_workers(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    ports = ",".join(map(str, _free_ports(2)))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("TF_CONFIG", None)
+    workers = [
+        subprocess.Popen([sys.executable, str(script), str(i), ports, str(tmp_path)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for i in range(2)
+    ]
+    try:
+        outputs = [w.communicate(timeout=240)[0] for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    for w, out in zip(workers, outputs, strict=True):
+        assert w.returncode == 0, out[-3000:]
+    results = [json.loads((tmp_path / f"worker{i}.json").read_text()) for i in range(2)]
+    assert [r["replicas"] for r in results] == [2, 2]
+    assert [r["g_steps"] for r in results] == [8, 8]  # 2 epochs of 4 global batches of 16 (8 per worker)
+    assert results[0]["history"] == results[1]["history"]
+    first, second = np.load(tmp_path / "worker0.npz"), np.load(tmp_path / "worker1.npz")
+    assert len(first.files) == len(second.files) > 0
+    for key in first.files:
+        np.testing.assert_array_equal(first[key], second[key])
+
+
+def test_strategy_by_name():
+    assert kerasgan.distribute.strategy("default").num_replicas_in_sync == 1
+    assert kerasgan.distribute.strategy("auto").num_replicas_in_sync == 1  # no GPUs here
+    with pytest.raises(ValueError, match="unknown strategy 'horovod'"):
+        kerasgan.distribute.strategy("horovod")
+    os.environ.pop("TF_CONFIG", None)
+    with pytest.raises(ValueError, match="needs the TF_CONFIG environment variable"):
+        kerasgan.distribute.strategy("multi_worker")
