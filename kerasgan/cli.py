@@ -45,6 +45,14 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
     flags.DEFINE_string("data_dir", None, "TFDS data_dir.", flag_values=fv)
     flags.DEFINE_enum("verbose", "auto", ["auto", "0", "1", "2"], "Keras fit verbosity.", flag_values=fv)
+    flags.DEFINE_enum("strategy", "auto", ["auto", "default", "mirrored", "multi_worker", "tpu"],
+                      "tf.distribute strategy: auto (all GPUs when several), default, mirrored, multi_worker "
+                      "(TF_CONFIG), tpu.", flag_values=fv)
+    flags.DEFINE_enum("precision", "float32", ["auto", "float32", "mixed_bfloat16", "mixed_float16"],
+                      "Numeric precision (auto: bfloat16 where the hardware has it).", flag_values=fv)
+    flags.DEFINE_boolean("jit_compile", False, "Compile the train step with XLA.", flag_values=fv)
+    flags.DEFINE_integer("steps_per_execution", 1, "Train steps per compiled call.", lower_bound=1,
+                         flag_values=fv)
     return fv
 
 
@@ -59,7 +67,8 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
             fv.variant, fv.dataset, fv.workdir, epochs=fv.epochs, batch_size=fv.batch_size, split=fv.split,
             image_size=fv.image_size, steps_per_epoch=fv.steps_per_epoch, seed=fv.seed,
             latent_dim=fv.latent_dim, num_samples=fv.num_samples, data_dir=fv.data_dir,
-            verbose=fv.verbose if fv.verbose == "auto" else int(fv.verbose),
+            verbose=fv.verbose if fv.verbose == "auto" else int(fv.verbose), strategy=fv.strategy,
+            precision=fv.precision, jit_compile=fv.jit_compile, steps_per_execution=fv.steps_per_execution,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None

@@ -18,6 +18,7 @@ import time
 import keras
 
 from kerasgan import data as data_lib
+from kerasgan import distribute
 from kerasgan import toy as toy_lib
 from kerasgan.callbacks import SampleGrid
 from kerasgan.gan import GAN
@@ -69,6 +70,10 @@ def train(
     num_samples: int = 64,
     data_dir: str | None = None,
     verbose: str | int = "auto",
+    strategy: str = "auto",
+    precision: str = "float32",
+    jit_compile: bool = False,
+    steps_per_execution: int = 1,
     **build_overrides,
 ) -> dict:
     """Train ``variant`` on ``dataset`` and write the results to ``workdir``.
@@ -78,6 +83,12 @@ def train(
     the generator as ``generator.keras`` (loads with plain Keras) and the
     whole GAN as ``gan.keras``. Toy datasets use :data:`kerasgan.toy.GAN_SETTINGS`
     and Adam per :data:`kerasgan.toy.TRAIN_SETTINGS`.
+
+    ``strategy`` and ``precision`` are names for
+    :func:`kerasgan.distribute.strategy` and
+    :func:`kerasgan.distribute.set_precision` (the global dtype policy is
+    restored afterwards); ``batch_size`` is the global batch.
+    ``jit_compile`` and ``steps_per_execution`` go to ``compile``.
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
     ``info`` of the data, the written ``paths`` and ``seconds`` of training.
@@ -92,6 +103,9 @@ def train(
     if epochs <= 0:
         raise ValueError(f"kerasgan: epochs must be > 0, got {epochs}.")
     cls = get_variant(variant)
+    # first: a multi-worker strategy must exist before TensorFlow initialises
+    distribution = distribute.strategy(strategy)
+    distribute.resolve_precision(precision)
     workdir = _check_workdir(workdir)
     info = data_lib.describe(dataset, split=split, data_dir=data_dir)
     if cls.conditioning and not info.has_labels:
@@ -110,16 +124,22 @@ def train(
     options.update(build_overrides)
     if latent_dim:
         options["latent_dim"] = latent_dim
-    gan: GAN = build(
-        variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
-        seed=seed, **options,
-    )
-    if is_toy:
-        lr, beta_1 = toy_lib.TRAIN_SETTINGS["learning_rate"], toy_lib.TRAIN_SETTINGS["beta_1"]
-        gan.compile(d_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1),
-                    g_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
-    else:
-        gan.compile()
+    previous_policy = keras.config.dtype_policy()
+    try:
+        distribute.set_precision(precision)
+        with distribution.scope():
+            gan: GAN = build(
+                variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
+                seed=seed, **options,
+            )
+            optimizers = {}
+            if is_toy:
+                lr, beta_1 = toy_lib.TRAIN_SETTINGS["learning_rate"], toy_lib.TRAIN_SETTINGS["beta_1"]
+                optimizers = {"d_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1),
+                              "g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
+            gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **optimizers)
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
     log_dir = os.path.join(workdir, "logs")
     toy_data = toy_lib.sample(info.name.split(":", 1)[1], 2000, seed=1)[0] if is_toy else None
     callbacks = [

@@ -39,11 +39,12 @@ def test_train_end_to_end_on_idx_mnist(shared_data, tmp_path):
     assert np.isfinite(gan.generate(2, seed=0)).all()
 
 
-def test_train_a_conditional_variant_on_toy_data(tmp_path):
+def test_train_toy_data_with_strategy_and_precision_flags(tmp_path):
     result = run_cli("train", "--variant=cgan", "--dataset=toy:ring8", "--network=mlp", f"--workdir={tmp_path}")
     assert result.returncode == 2  # no --network flag
-    result = run_cli("train", "--variant=vanilla", "--dataset=toy:ring8", "--steps_per_epoch=5",
-                     f"--workdir={tmp_path}", "--verbose=0")
+    result = run_cli("train", "--variant=vanilla", "--dataset=toy:ring8", "--steps_per_epoch=6",
+                     f"--workdir={tmp_path}", "--verbose=0", "--strategy=mirrored", "--precision=mixed_bfloat16",
+                     "--steps_per_execution=3")
     assert result.returncode == 0, result.stderr[-3000:]
     assert Image.open(tmp_path / "samples" / "epoch_001.png").size == (400, 400)
 

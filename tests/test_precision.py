@@ -1,0 +1,63 @@
+"""Mixed precision: bfloat16 and float16 training, loss scaling, skipped overflow steps."""
+
+import keras
+import numpy as np
+import pytest
+
+import kerasgan
+from kerasgan import distribute
+
+
+@pytest.fixture
+def policy():
+    yield distribute.set_precision
+    keras.config.set_dtype_policy("float32")
+
+
+@pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("variant", ["dcgan", "wgan_gp", "acgan"])
+def test_mixed_precision_fits_finite_losses(policy, precision, variant):
+    assert policy(precision) == precision
+    num_classes = 10 if variant == "acgan" else None
+    gan = kerasgan.build(variant, (28, 28, 1), num_classes=num_classes, seed=0, base_filters=4)
+    assert gan.generator.get_layer("convt_0").compute_dtype == precision.split("_")[1]
+    assert gan.generator.output.dtype == "float32"  # the output layers stay float32
+    gan.compile()
+    wrapped = isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert wrapped == (precision == "mixed_float16")
+    assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer) == wrapped
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    data = (images, rng.integers(0, 10, 32)) if num_classes else (images,)
+    history = gan.fit(*data, batch_size=16, epochs=1, verbose=0)
+    for name, values in history.history.items():
+        assert np.all(np.isfinite(values)), (name, values)
+    assert gan.generate(2, seed=0).dtype == np.float32
+
+
+def test_float16_skips_a_step_with_infinite_gradients(policy):
+    policy("mixed_float16")
+    gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+    gan.compile()
+    good = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    gan.fit(good, batch_size=8, verbose=0)
+    before = [v.numpy().copy() for v in gan.discriminator.trainable_variables]
+    scale_before = float(gan.d_optimizer.dynamic_scale.numpy())
+    steps_before = int(gan.d_optimizer.iterations.numpy())
+    huge = np.full((8, 28, 28, 1), 6.0e4, "float32")  # overflows float16 inside D: inf gradients
+    gan.fit(huge, batch_size=8, verbose=0)
+    after = [v.numpy() for v in gan.discriminator.trainable_variables]
+    for b, a in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)  # the step was skipped, not applied with inf/NaN
+        assert np.isfinite(a).all()
+    assert float(gan.d_optimizer.dynamic_scale.numpy()) == scale_before / 2
+    assert int(gan.d_optimizer.iterations.numpy()) == steps_before  # the inner optimizer did not step
+    history = gan.fit(good, batch_size=8, verbose=0)  # and training goes on
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_auto_precision_follows_the_hardware(policy):
+    expected = "mixed_bfloat16" if distribute.cpu_supports_bf16() else "float32"
+    assert distribute.resolve_precision("auto") == expected
+    with pytest.raises(ValueError, match="unknown precision 'fp8'"):
+        distribute.resolve_precision("fp8")
