@@ -444,8 +444,8 @@ class GAN(keras.Model):
         replicas by the optimizer, the gradient is the global batch's mean."""
         return tf.reduce_sum(per_example) / global_batch
 
-    def _discriminator_step(self, images, labels, batch_size, global_batch):
-        fake = self._generate(self._noise(batch_size), labels, training=True)
+    def _discriminator_step(self, images, fake, labels, batch_size, global_batch):
+        """One update of D on real ``images`` and generated ``fake`` samples."""
         with tf.GradientTape() as tape:
             real_out, real_classes = self._discriminate(images, labels, training=True)
             fake_out, fake_classes = self._discriminate(fake, labels, training=True)
@@ -488,38 +488,45 @@ class GAN(keras.Model):
             logs["class_acc"] = _accuracy(labels, real_classes)
         return logs
 
-    def _generator_step(self, labels, batch_size, global_batch):
-        z = self._noise(batch_size)
-        with tf.GradientTape() as tape:
-            fake = self._generate(z, labels, training=True)
-            fake_out, fake_classes = self._discriminate(fake, labels, training=True)
-            per_example = self._loss_pair.generator(fake_out, reduction="none", **self._g_loss_kwargs)
-            if self.auxiliary_classifier:
-                per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
-                    labels, fake_classes, reduction="none"
-                )
-            loss = self.g_optimizer.scale_loss(self._global_mean(per_example, global_batch))
-        _apply(self.g_optimizer, tape, loss, self.generator.trainable_variables)
+    def _generator_loss(self, fake, labels, global_batch):
+        """G's loss on its samples ``fake`` (recorded by the caller's tape)."""
+        fake_out, fake_classes = self._discriminate(fake, labels, training=True)
+        per_example = self._loss_pair.generator(fake_out, reduction="none", **self._g_loss_kwargs)
+        if self.auxiliary_classifier:
+            per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
+                labels, fake_classes, reduction="none"
+            )
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
             logs["fake_class_acc"] = _accuracy(labels, fake_classes)
-        return logs
+        return self.g_optimizer.scale_loss(self._global_mean(per_example, global_batch)), logs
 
     def train_step(self, data):
         """One round of Algorithm 1: ``d_steps`` D updates, then one G update.
 
-        The real batch is reused for each of the k discriminator updates, each
-        with its own noise (and gradient-penalty α). Fakes are generated with
-        the batch's own labels, so their class distribution is the data's.
+        Each of the k discriminator updates draws its own noise (and
+        gradient-penalty α) and reuses the real batch. G's update follows the
+        last D update and takes its gradient through the *updated* D on that
+        update's samples (as the PyTorch DCGAN example does): the same
+        alternating game, one generator forward pass cheaper per step. Fakes
+        are generated with the batch's own labels, so their class
+        distribution is the data's.
         """
         if self.d_optimizer is None:
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
         batch_size = tf.shape(images)[0]
         global_batch = self._global_batch_size(batch_size)
-        for _ in range(self.d_steps):
-            logs = self._discriminator_step(images, labels, batch_size, global_batch)
-        logs.update(self._generator_step(labels, batch_size, global_batch))
+        for _ in range(self.d_steps - 1):
+            fake = self._generate(self._noise(batch_size), labels, training=True)
+            self._discriminator_step(images, fake, labels, batch_size, global_batch)
+        with tf.GradientTape() as g_tape:
+            fake = self._generate(self._noise(batch_size), labels, training=True)
+            with g_tape.stop_recording():
+                logs = self._discriminator_step(images, tf.stop_gradient(fake), labels, batch_size, global_batch)
+            g_loss, g_logs = self._generator_loss(fake, labels, global_batch)
+        _apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        logs.update(g_logs)
         for name, tracker in self._trackers.items():
             tracker.update_state(logs[name], sample_weight=tf.cast(batch_size, tf.float32))
         results = {name: tracker.result() for name, tracker in self._trackers.items()}
