@@ -20,7 +20,7 @@ import os
 import keras
 import numpy as np
 
-__all__ = ["SampleGrid"]
+__all__ = ["SampleGrid", "EvaluateCallback"]
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -95,3 +95,58 @@ class SampleGrid(keras.callbacks.Callback):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+class EvaluateCallback(keras.callbacks.Callback):
+    """Measure sample quality during ``fit``; keep the best generator.
+
+    Every ``every`` epochs, ``num`` samples (fixed ``seed``; balanced labels
+    for a conditional GAN) are scored by ``evaluator`` (default: the shipped
+    :class:`kerasgan.metrics.MnistEvaluator`); the metrics are added to the
+    epoch's logs as ``eval_<name>`` (so History and TensorBoard record them).
+    The generator weights with the lowest ``monitor`` value are kept and, with
+    ``restore_best=True``, put back at the end of training: GANs often get
+    worse late in training.
+
+    Example:
+
+    >>> cb = EvaluateCallback(every=5, num=2000)
+    >>> cb.monitor, cb.best
+    ('fid', inf)
+    """
+
+    def __init__(self, evaluator=None, every: int = 1, num: int = 2000, seed: int = 1234, monitor: str = "fid",
+                 restore_best: bool = True):
+        super().__init__()
+        if every <= 0 or num <= 1:
+            raise ValueError(f"kerasgan: EvaluateCallback needs every > 0 and num > 1, got {every}, {num}.")
+        self.evaluator = evaluator
+        self.every, self.num, self.seed = int(every), int(num), int(seed)
+        self.monitor, self.restore_best = monitor, restore_best
+        self.best = float("inf")
+        self.best_epoch = None
+        self.best_weights = None
+        self.history: list[dict] = []
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        if self.evaluator is None:
+            from kerasgan.metrics import MnistEvaluator
+
+            self.evaluator = MnistEvaluator()
+        result = self.evaluator.evaluate_generator(
+            self.model.generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
+        )
+        result["epoch"] = epoch + 1
+        self.history.append(result)
+        if logs is not None:
+            logs.update({f"eval_{k}": v for k, v in result.items() if k not in ("epoch", "num_samples")})
+        if result[self.monitor] < self.best:
+            self.best, self.best_epoch = result[self.monitor], epoch + 1
+            self.best_weights = [v.numpy().copy() for v in self.model.generator.variables]
+
+    def on_train_end(self, logs=None) -> None:
+        if self.restore_best and self.best_weights is not None:
+            for variable, value in zip(self.model.generator.variables, self.best_weights, strict=True):
+                variable.assign(value)

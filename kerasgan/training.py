@@ -74,6 +74,7 @@ def train(
     precision: str = "float32",
     jit_compile: bool = False,
     steps_per_execution: int = 1,
+    callbacks: list | None = None,
     **build_overrides,
 ) -> dict:
     """Train ``variant`` on ``dataset`` and write the results to ``workdir``.
@@ -88,7 +89,8 @@ def train(
     :func:`kerasgan.distribute.strategy` and
     :func:`kerasgan.distribute.set_precision` (the global dtype policy is
     restored afterwards); ``batch_size`` is the global batch.
-    ``jit_compile`` and ``steps_per_execution`` go to ``compile``.
+    ``jit_compile`` and ``steps_per_execution`` go to ``compile``; extra
+    Keras ``callbacks`` run after the sample grid and TensorBoard ones.
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
     ``info`` of the data, the written ``paths`` and ``seconds`` of training.
@@ -145,7 +147,7 @@ def train(
     callbacks = [
         SampleGrid(os.path.join(workdir, "samples"), num=num_samples, seed=seed, log_dir=log_dir, data=toy_data),
         keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch"),
-    ]
+    ] + list(callbacks or [])
     start = time.time()
     history = gan.fit(dataset_obj, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose)
     seconds = time.time() - start

@@ -1,0 +1,225 @@
+"""Offline quality metrics for generated images, from a small MNIST classifier.
+
+The metrics (pure NumPy functions) take class probabilities or features:
+
+- :func:`classifier_score`: ``exp(E_x KL(p(y|x) || p(y)))`` (the Inception
+  Score of Salimans et al. 2016, computed with our MNIST classifier): 1 for
+  uninformative predictions, the number of classes for confident, balanced ones.
+- :func:`frechet_distance`: ``||μ1 - μ2||² + Tr(Σ1 + Σ2 - 2 (Σ1^½ Σ2 Σ1^½)^½)``
+  between Gaussians fitted to classifier features (FID, Heusel et al. 2017).
+- :func:`kernel_distance`: the unbiased squared MMD with the cubic polynomial
+  kernel ``k(x, y) = (x·y / d + 1)³`` averaged over subsets (KID, Bińkowski
+  et al. 2018).
+- :func:`label_accuracy`: how often the classifier agrees with the labels a
+  conditional generator was asked for.
+
+:class:`MnistEvaluator` computes all of them for a generator or a batch of
+images against the reference statistics of real MNIST shipped with the
+package (``kerasgan/assets/``; made by ``scripts/train_mnist_classifier.py``).
+
+Example:
+
+>>> import numpy as np
+>>> from kerasgan import metrics
+>>> round(metrics.classifier_score(np.eye(10)[np.arange(100) % 10]), 3)
+10.0
+>>> round(metrics.frechet_distance(np.zeros(2), np.eye(2), np.ones(2), np.eye(2)), 6)
+2.0
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import numpy as np
+
+__all__ = [
+    "classifier_score",
+    "frechet_distance",
+    "feature_statistics",
+    "kernel_distance",
+    "label_accuracy",
+    "MnistEvaluator",
+    "ASSETS",
+]
+
+#: Folder of the shipped classifier and reference statistics.
+ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
+CLASSIFIER_FILE = "mnist_classifier.keras"
+REFERENCE_FILE = "mnist_reference.json"
+REFERENCE_FEATURES_FILE = "mnist_reference_features.npy"
+
+
+def classifier_score(probabilities: np.ndarray, splits: int = 1, eps: float = 1e-12) -> float:
+    """``exp(E_x KL(p(y|x) || p(y)))`` of class probabilities ``(n, classes)``.
+
+    With ``splits > 1`` the score is averaged over that many equal parts (the
+    Inception Score convention); 1 part by default.
+
+    Example:
+
+    >>> round(classifier_score(np.full((8, 4), 0.25)), 6)   # uniform p(y|x)
+    1.0
+    """
+    p = np.asarray(probabilities, dtype="float64")
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"kerasgan: classifier_score needs probabilities of shape (n, classes), got {p.shape}.")
+    scores = []
+    for part in np.array_split(p, splits):
+        marginal = part.mean(axis=0, keepdims=True)
+        kl = np.sum(part * (np.log(part + eps) - np.log(marginal + eps)), axis=1)
+        scores.append(np.exp(kl.mean()))
+    return float(np.mean(scores))
+
+
+def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (``rowvar=False``) of features ``(n, d)``.
+
+    Example:
+
+    >>> mu, sigma = feature_statistics(np.array([[0.0, 1.0], [2.0, 3.0]]))
+    >>> mu.tolist(), sigma.tolist()
+    ([1.0, 2.0], [[2.0, 2.0], [2.0, 2.0]])
+    """
+    features = np.asarray(features, dtype="float64")
+    return features.mean(axis=0), np.cov(features, rowvar=False)
+
+
+def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
+    """Fréchet distance between ``N(mu1, sigma1)`` and ``N(mu2, sigma2)``.
+
+    ``Tr((Σ1 Σ2)^½)`` is computed as ``Tr((Σ1^½ Σ2 Σ1^½)^½)``, a symmetric
+    positive semi-definite square root (exact, no complex parts).
+
+    Example:
+
+    >>> s = np.diag([4.0, 1.0])
+    >>> round(frechet_distance(np.zeros(2), s, np.zeros(2), np.eye(2)), 6)   # (2 - 1)^2
+    1.0
+    """
+    mu1, mu2 = np.asarray(mu1, "float64"), np.asarray(mu2, "float64")
+    sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, "float64")), np.atleast_2d(np.asarray(sigma2, "float64"))
+    root1 = _sqrt_psd(sigma1)
+    middle = np.linalg.eigvalsh((root1 @ sigma2 @ root1 + (root1 @ sigma2 @ root1).T) / 2)
+    trace_sqrt = np.sum(np.sqrt(np.clip(middle, 0, None)))
+    return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_sqrt)
+
+
+def kernel_distance(features1: np.ndarray, features2: np.ndarray, subsets: int = 10, subset_size: int = 1000,
+                    seed: int = 0) -> float:
+    """KID: unbiased MMD² with ``k(x, y) = (x·y / d + 1)³``, mean over subsets.
+
+    Example:
+
+    >>> x = np.random.default_rng(0).normal(size=(500, 4))
+    >>> abs(kernel_distance(x[:250], x[250:], subset_size=250)) < 0.05
+    True
+    """
+    f1, f2 = np.asarray(features1, "float64"), np.asarray(features2, "float64")
+    d = f1.shape[1]
+    m = min(subset_size, len(f1), len(f2))
+    if m < 2:
+        raise ValueError("kerasgan: kernel_distance needs at least 2 samples on each side.")
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(subsets):
+        x = f1[rng.choice(len(f1), m, replace=False)]
+        y = f2[rng.choice(len(f2), m, replace=False)]
+        kxx, kyy, kxy = ((x @ x.T) / d + 1) ** 3, ((y @ y.T) / d + 1) ** 3, ((x @ y.T) / d + 1) ** 3
+        mmd = (kxx.sum() - np.trace(kxx) + kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
+        values.append(mmd)
+    return float(np.mean(values))
+
+
+def label_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of samples whose most likely class is the requested label.
+
+    Example:
+
+    >>> label_accuracy(np.eye(3), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
+    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels).reshape(-1)))
+
+
+class MnistEvaluator:
+    """Scores generated 28x28x1 digits with the shipped MNIST classifier.
+
+    ``evaluate`` returns ``score`` (classifier score), ``score_ratio``
+    (score / real-data score), ``fid``, ``fid_ratio`` (fid / the real-vs-real
+    floor), ``kid``, and for labelled samples ``label_accuracy``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> ev = MnistEvaluator()
+    >>> ev.reference["num_classes"]
+    10
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype("float32")
+    >>> ev.evaluate(noise)["fid_ratio"] > 10   # noise is far from digits
+    True
+    """
+
+    def __init__(self, assets: str = ASSETS):
+        import keras
+
+        classifier_path = os.path.join(assets, CLASSIFIER_FILE)
+        reference_path = os.path.join(assets, REFERENCE_FILE)
+        for path in (classifier_path, reference_path):
+            if not os.path.isfile(path):
+                raise FileNotFoundError(
+                    f"kerasgan: {path} is missing; run scripts/train_mnist_classifier.py to make it."
+                )
+        self.classifier = keras.models.load_model(classifier_path, safe_mode=True)
+        self.features_model = keras.Model(self.classifier.inputs, self.classifier.get_layer("features").output)
+        with open(reference_path) as handle:
+            self.reference = json.load(handle)
+        self.mu = np.asarray(self.reference["mu"], "float64")
+        self.sigma = np.asarray(self.reference["sigma"], "float64")
+        self.reference_features = np.load(os.path.join(assets, REFERENCE_FEATURES_FILE)).astype("float64")
+
+    def predict(self, images: np.ndarray, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+        """``(probabilities, features)`` of images in [-1, 1], shape ``(n, 28, 28, 1)``."""
+        images = np.asarray(images, "float32")
+        if images.ndim == 3:
+            images = images[..., None]
+        if images.shape[1:] != (28, 28, 1):
+            raise ValueError(f"kerasgan: the MNIST evaluator takes (n, 28, 28, 1) images, got {images.shape}.")
+        probs, feats = [], []
+        for start in range(0, len(images), batch_size):
+            batch = images[start : start + batch_size]
+            f = np.asarray(self.features_model(batch, training=False))
+            probs.append(np.asarray(self.classifier(batch, training=False)))
+            feats.append(f)
+        return np.concatenate(probs).astype("float64"), np.concatenate(feats).astype("float64")
+
+    def evaluate(self, images: np.ndarray, labels: np.ndarray | None = None) -> dict:
+        """Metrics of ``images`` (and of their requested ``labels``)."""
+        probs, feats = self.predict(images)
+        mu, sigma = feature_statistics(feats)
+        fid = frechet_distance(mu, sigma, self.mu, self.sigma)
+        score = classifier_score(probs)
+        result = {
+            "num_samples": int(len(images)),
+            "score": score,
+            "score_ratio": score / self.reference["real_score"],
+            "fid": fid,
+            "fid_ratio": fid / self.reference["fid_floor"],
+        }
+        result["kid"] = kernel_distance(feats, self.reference_features)
+        if labels is not None:
+            result["label_accuracy"] = label_accuracy(probs, labels)
+        return result
+
+    def evaluate_generator(self, generate, n: int = 10_000, num_classes: int | None = None, seed: int = 0) -> dict:
+        """Metrics of ``n`` samples of ``generate(n, labels=..., seed=...)``
+        (a GAN's or a zoo entry's ``generate``); conditional generators are
+        asked for balanced labels."""
+        labels = np.arange(n) % num_classes if num_classes else None
+        images = generate(n, labels=labels, seed=seed)
+        return self.evaluate(images, labels=labels)

@@ -1,0 +1,109 @@
+"""Train, evaluate and write one zoo entry (run by hand; minutes to an hour on a CPU).
+
+    python scripts/build_zoo_entry.py dcgan_mnist [--data=../shared/data/mnist] [--epochs=N]
+
+Each entry's recipe is below. The script trains with kerasgan.training.train
+(what `kerasgan train` runs) on the real MNIST test split, scores the
+generator every few epochs on 2,000 samples and keeps the best (lowest FID),
+measures the final metrics on 10,000 samples, and writes zoo/NAME/:
+generator.keras, samples.png, recipe.json and card.json (with each file's
+sha256).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import kerasgan
+from kerasgan.callbacks import EvaluateCallback
+from kerasgan.metrics import MnistEvaluator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+RECIPES = {
+    "vanilla_mnist": dict(variant="vanilla", epochs=60, batch_size=64),
+    "dcgan_mnist": dict(variant="dcgan", epochs=25, batch_size=64),
+    "cgan_mnist": dict(variant="cgan", epochs=25, batch_size=64),
+    "acgan_mnist": dict(variant="acgan", epochs=25, batch_size=64),
+    "lsgan_mnist": dict(variant="lsgan", epochs=25, batch_size=64),
+    "wgan_mnist": dict(variant="wgan", epochs=40, batch_size=64),
+    "wgan_gp_mnist": dict(variant="wgan_gp", epochs=25, batch_size=64),
+}
+
+
+def sha256(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def main():
+    default = os.path.join(os.environ.get("KERASGAN_DATA", os.path.join(ROOT, "..", "shared", "data")), "mnist")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=sorted(RECIPES))
+    parser.add_argument("--data", default=default)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--eval_every", type=int, default=5)
+    args = parser.parse_args()
+    recipe = dict(RECIPES[args.name], dataset="idx:../shared/data/mnist", split="test", seed=0)
+    if args.epochs:
+        recipe["epochs"] = args.epochs
+    evaluator = MnistEvaluator()
+    callback = EvaluateCallback(evaluator, every=args.eval_every, num=2000)
+    workdir = tempfile.mkdtemp(prefix=f"zoo-{args.name}-")
+    train_args = {k: v for k, v in recipe.items() if k not in ("variant", "dataset")}
+    result = kerasgan.training.train(recipe["variant"], f"idx:{args.data}", workdir, verbose=2,
+                                     callbacks=[callback], **train_args)
+    gan = result["gan"]  # generator restored to the best-scoring epoch
+    final = evaluator.evaluate_generator(gan.generate, n=10_000, num_classes=gan.num_classes, seed=0)
+    out = os.path.join(ROOT, "zoo", args.name)
+    os.makedirs(out, exist_ok=True)
+    kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"))
+    labels = np.arange(100) % 10 if gan.num_classes else None
+    kerasgan.images.save_grid(gan.generate(100, labels=labels, seed=0), os.path.join(out, "samples.png"), nrow=10,
+                              scale=2)
+    with open(os.path.join(out, "recipe.json"), "w") as handle:
+        json.dump(recipe, handle, indent=1)
+    command = (f"kerasgan train --variant={recipe['variant']} --dataset={recipe['dataset']} --split={recipe['split']} "
+               f"--epochs={recipe['epochs']} --batch_size={recipe['batch_size']} --seed={recipe['seed']} "
+               f"--workdir=runs/{args.name}")
+    card = {
+        "name": args.name,
+        "variant": recipe["variant"],
+        "dataset": "mnist",
+        "split": "MNIST test split, all 10,000 digits (t10k-images-idx3-ubyte.gz; the training split is not "
+                 "available on our machines)",
+        "image_shape": list(gan.image_shape),
+        "latent_dim": gan.latent_dim,
+        "num_classes": gan.num_classes,
+        "steps": int(gan.g_optimizer.iterations.numpy()),
+        "best_epoch": callback.best_epoch,
+        "epochs": recipe["epochs"],
+        "batch": recipe["batch_size"],
+        "seed": recipe["seed"],
+        "precision": "float32",
+        "training_seconds": round(result["seconds"], 1),
+        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
+        "command": command + " (plus best-epoch selection by scripts/build_zoo_entry.py)",
+        "metrics": {**final, "evaluated_with": "kerasgan eval: 10,000 samples, seed 0, MNIST classifier in "
+                                                "kerasgan/assets"},
+        "eval_history": callback.history,
+        "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
+        "files": {f: sha256(os.path.join(out, f)) for f in ("generator.keras", "samples.png", "recipe.json")},
+    }
+    with open(os.path.join(out, "card.json"), "w") as handle:
+        json.dump(card, handle, indent=1)
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps({k: card[k] for k in ("name", "steps", "best_epoch", "training_seconds", "metrics")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
