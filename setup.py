@@ -14,7 +14,10 @@ setup(
     description="A Keras 3 model zoo of Generative Adversarial Networks that train with model.fit",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    packages=find_packages(include=["kerasgan", "kerasgan.*"]),
+    packages=find_packages(include=["kerasgan", "kerasgan.*"]) + ["kerasgan.zoo_entries"],
+    # the top-level zoo/ folder is installed as kerasgan/zoo_entries (pretrained generators)
+    package_dir={"kerasgan.zoo_entries": "zoo"},
+    package_data={"kerasgan": ["assets/*"], "kerasgan.zoo_entries": ["*/*"]},
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16,<2.22",

@@ -48,7 +48,7 @@ def _import_tensorflow_quietly() -> None:
 if _started_by_the_command_line():
     _import_tensorflow_quietly()
 
-from kerasgan import callbacks, data, distribute, images, losses, nets, toy  # noqa: E402
+from kerasgan import callbacks, data, distribute, images, losses, metrics, nets, toy, zoo  # noqa: E402
 from kerasgan.gan import GAN  # noqa: E402
 from kerasgan.training import save_atomic, train  # noqa: E402
 from kerasgan.variants import (  # noqa: E402
@@ -85,7 +85,9 @@ __all__ = [
     "distribute",
     "images",
     "losses",
+    "metrics",
     "nets",
     "toy",
+    "zoo",
     "__version__",
 ]

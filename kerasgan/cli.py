@@ -80,9 +80,123 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
     return 0
 
 
+def _zoo_flags() -> flags.FlagValues:
+    return flags.FlagValues()
+
+
+def _zoo(fv: flags.FlagValues, args: Sequence[str]) -> int:
+    if list(args) != ["list"]:
+        raise UsageError("usage: kerasgan zoo list")
+    from kerasgan import zoo
+
+    print(f"{'entry':<22} {'variant':<9} {'dataset':<14} {'score':>6} {'FID':>7} {'label acc':>9}")
+    for name in zoo.names():
+        info = zoo.card(name)
+        m = info.get("metrics") or {}
+        score = f"{m['score']:.2f}" if "score" in m else "recipe"
+        fid = f"{m['fid']:.1f}" if "fid" in m else ""
+        acc = f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else ""
+        print(f"{name:<22} {info['variant']:<9} {info['dataset']:<14} {score:>6} {fid:>7} {acc:>9}")
+    return 0
+
+
+def _sample_flags() -> flags.FlagValues:
+    fv = flags.FlagValues()
+    flags.DEFINE_integer("num", 64, "Number of samples.", flag_values=fv)
+    flags.DEFINE_string("out", "samples.png", "Output PNG grid.", flag_values=fv)
+    flags.DEFINE_list("labels", None, "Class labels for a conditional entry: one, or one per sample.",
+                      flag_values=fv)
+    flags.DEFINE_integer("seed", 0, "Random seed of the latent points.", flag_values=fv)
+    flags.DEFINE_boolean("interpolate", False, "Rows of latent interpolations instead of independent samples.",
+                         flag_values=fv)
+    flags.DEFINE_integer("nrow", None, "Images per row (default: a square grid).", lower_bound=1, flag_values=fv)
+    return fv
+
+
+def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
+    if len(args) != 1:
+        raise UsageError("usage: kerasgan sample NAME [--num=64] [--out=grid.png] [--labels=...] [--seed=0]")
+    if fv.num <= 0:
+        raise UsageError(f"--num must be > 0, got {fv.num}")
+    from kerasgan import images, zoo
+
+    try:
+        generator = zoo.load(args[0])
+        labels = None
+        if fv.labels:
+            try:
+                labels = [int(v) for v in fv.labels]
+            except ValueError:
+                raise UsageError(f"--labels must be integers, got {','.join(fv.labels)}") from None
+            labels = labels[0] if len(labels) == 1 else labels
+        if fv.interpolate:
+            samples, nrow = _interpolation(generator, fv.num, fv.seed, labels)
+        else:
+            samples, nrow = generator.generate(fv.num, labels=labels, seed=fv.seed), fv.nrow
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    path = images.save_grid(samples, fv.out, nrow=nrow or fv.nrow, scale=2)
+    print(f"kerasgan: {len(samples)} samples of {args[0]} written to {path}")
+    return 0
+
+
+def _interpolation(generator, num: int, seed: int, labels):
+    """Rows of 10 images walking the latent space in a straight line between two
+    random points (one class per row for a conditional entry)."""
+    import numpy as np
+
+    steps = 10
+    rows = max(1, num // steps)
+    rng = np.random.default_rng(seed)
+    ends = rng.standard_normal((rows, 2, generator.latent_dim)).astype("float32")
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
+    z = (ends[:, :1] * (1 - t) + ends[:, 1:] * t).reshape(rows * steps, generator.latent_dim)
+    inputs = z
+    if generator.num_classes:
+        row_labels = np.resize(np.asarray(labels if labels is not None else np.arange(generator.num_classes)), rows)
+        inputs = [z, np.repeat(row_labels.astype("int32"), steps)]
+    return np.asarray(generator.model.predict(inputs, verbose=0), "float32"), steps
+
+
+def _eval_flags() -> flags.FlagValues:
+    fv = flags.FlagValues()
+    flags.DEFINE_integer("num", 10_000, "Number of samples to score.", lower_bound=2, flag_values=fv)
+    flags.DEFINE_integer("seed", 0, "Random seed of the samples.", flag_values=fv)
+    return fv
+
+
+def _eval(fv: flags.FlagValues, args: Sequence[str]) -> int:
+    if len(args) != 1:
+        raise UsageError("usage: kerasgan eval NAME [--num=10000]")
+    from kerasgan import metrics, zoo
+
+    try:
+        generator = zoo.load(args[0])
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if generator.image_shape != (28, 28, 1):
+        raise UsageError(f"kerasgan eval scores MNIST-shaped generators; {args[0]} makes {generator.image_shape}")
+    evaluator = metrics.MnistEvaluator()
+    result = evaluator.evaluate_generator(generator.generate, n=fv.num, num_classes=generator.num_classes,
+                                          seed=fv.seed)
+    reference = evaluator.reference
+    print(f"{args[0]}: {fv.num} samples, seed {fv.seed}")
+    print(f"  classifier score {result['score']:.3f} ({100 * result['score_ratio']:.1f}% of real data's "
+          f"{reference['real_score']:.3f})")
+    print(f"  Frechet distance {result['fid']:.2f} ({result['fid_ratio']:.2f}x the real-vs-real floor "
+          f"{reference['fid_floor']:.2f})")
+    print(f"  kernel distance  {result['kid']:.4f}")
+    if "label_accuracy" in result:
+        print(f"  label accuracy   {result['label_accuracy']:.4f}")
+    return 0
+
+
 #: command name -> (flag definitions, runner, one-line description)
 COMMANDS: dict[str, tuple[Callable[[], flags.FlagValues], Callable, str]] = {
     "train": (_train_flags, _train, "train a GAN variant on a dataset with model.fit"),
+    "zoo": (_zoo_flags, _zoo, "list the pretrained generators: kerasgan zoo list"),
+    "sample": (_sample_flags, _sample, "write a grid of samples of a zoo entry: kerasgan sample NAME"),
+    "eval": (_eval_flags, _eval, "score a zoo entry with the MNIST classifier metrics: kerasgan eval NAME"),
 }
 
 

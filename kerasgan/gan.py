@@ -31,7 +31,7 @@ import tensorflow as tf
 
 from kerasgan import losses as losses_lib
 
-__all__ = ["GAN"]
+__all__ = ["GAN", "generate_samples"]
 
 # Runtime checks inside the compiled step fail with InvalidArgumentError;
 # ``fit`` turns the ones carrying this marker into ValueError.
@@ -567,42 +567,69 @@ class GAN(keras.Model):
         >>> x.shape, x.dtype.name, bool((abs(x) <= 1).all())
         ((3, 28, 28, 1), 'float32', True)
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
-        n = int(n)
-        labels = self._sample_labels(n, labels)
-        if seed is None:
-            z = np.random.default_rng().standard_normal((n, self.latent_dim)).astype("float32")
-        else:
-            z = tf.random.stateless_normal((n, self.latent_dim), seed=(int(seed), 0)).numpy()
-        chunks = []
-        for start in range(0, n, batch_size):
-            part = slice(start, start + batch_size)
-            y = None if labels is None else tf.constant(labels[part])
-            chunks.append(np.asarray(self._generate(tf.constant(z[part]), y, training=False)))
-        return np.concatenate(chunks).astype("float32")
+        num_classes = self.num_classes if self.conditional_generator else None
+        return generate_samples(self.generator, n, self.latent_dim, num_classes, labels, seed, batch_size)
 
-    def _sample_labels(self, n, labels):
-        if not self.conditional_generator:
-            if labels is not None:
-                raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
-            return None
-        if labels is None:
-            return np.arange(n, dtype="int32") % self.num_classes
-        labels = np.asarray(labels)
-        if labels.ndim == 0:
-            labels = np.full((n,), labels)
-        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"kerasgan: labels must be one int or {n} integer class ids, got shape "
-                f"{labels.shape} and dtype {labels.dtype}."
-            )
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(
-                f"kerasgan: labels must be in [0, {self.num_classes}); got values from "
-                f"{labels.min()} to {labels.max()}."
-            )
-        return labels.astype("int32")
+
+def generate_samples(
+    generator: keras.Model,
+    n: int,
+    latent_dim: int,
+    num_classes: int | None = None,
+    labels: Any = None,
+    seed: int | None = None,
+    batch_size: int = 500,
+) -> np.ndarray:
+    """Sample ``n`` outputs of a (conditional if ``num_classes``) generator.
+
+    The latent points are ``z ~ N(0, I)`` drawn from ``seed`` with
+    ``tf.random.stateless_normal``: :meth:`GAN.generate` and the zoo's
+    generators share this function, so a seed means the same z everywhere.
+    See :meth:`GAN.generate` for ``labels``.
+
+    Example:
+
+    >>> import keras
+    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> generate_samples(g, 3, latent_dim=4, seed=0).shape
+    (3, 2)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
+    n = int(n)
+    labels = _sample_labels(n, labels, num_classes)
+    if seed is None:
+        z = np.random.default_rng().standard_normal((n, latent_dim)).astype("float32")
+    else:
+        z = tf.random.stateless_normal((n, latent_dim), seed=(int(seed), 0)).numpy()
+    chunks = []
+    for start in range(0, n, batch_size):
+        part = slice(start, start + batch_size)
+        inputs = tf.constant(z[part]) if labels is None else [tf.constant(z[part]), tf.constant(labels[part])]
+        chunks.append(np.asarray(generator(inputs, training=False)))
+    return np.concatenate(chunks).astype("float32")
+
+
+def _sample_labels(n, labels, num_classes):
+    if not num_classes:
+        if labels is not None:
+            raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
+        return None
+    if labels is None:
+        return np.arange(n, dtype="int32") % num_classes
+    labels = np.asarray(labels)
+    if labels.ndim == 0:
+        labels = np.full((n,), labels)
+    if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"kerasgan: labels must be one int or {n} integer class ids, got shape "
+            f"{labels.shape} and dtype {labels.dtype}."
+        )
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"kerasgan: labels must be in [0, {num_classes}); got values from {labels.min()} to {labels.max()}."
+        )
+    return labels.astype("int32")
 
 
 def _multi_worker() -> bool:

@@ -67,7 +67,7 @@ def main():
     _, accuracy = model.evaluate(images[9000:], labels[9000:], verbose=0)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, metrics.CLASSIFIER_FILE)
-    shipped = keras.Model.from_config(model.get_config())  # uncompiled: no optimizer state in the file
+    shipped = classifier()  # the same network, uncompiled: no optimizer state in the file
     shipped.set_weights(model.get_weights())
     shipped.save(path)
 

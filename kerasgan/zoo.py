@@ -1,0 +1,164 @@
+"""The model zoo: pretrained generators that load offline in one line.
+
+Entries live in the repository's top-level ``zoo/`` folder, one folder each
+(``card.json``, ``generator.keras``, ``samples.png``, ``recipe.json``), and
+are installed with the package (as ``kerasgan.zoo_entries``), so they load
+from any directory with no network. Recipe-only entries have a card and a
+recipe but no weights: :func:`load` says how to train one.
+
+Loading checks every file's sha256 against the card and opens the generator
+with Keras ``safe_mode`` (no code from the file is run).
+
+Example:
+
+>>> import kerasgan
+>>> "dcgan_mnist" in kerasgan.zoo.names()
+True
+>>> g = kerasgan.zoo.load("dcgan_mnist")
+>>> g.generate(4, seed=0).shape
+(4, 28, 28, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ZooGenerator", "names", "card", "load", "root"]
+
+CARD = "card.json"
+GENERATOR = "generator.keras"
+
+
+def root() -> str:
+    """The folder holding the zoo entries (installed copy, or the repository's ``zoo/``).
+
+    Example:
+
+    >>> os.path.isdir(root())
+    True
+    """
+    try:
+        from importlib import resources
+
+        installed = resources.files("kerasgan.zoo_entries")
+        if installed.is_dir():
+            return os.fspath(installed)
+    except (ImportError, TypeError, ModuleNotFoundError):
+        pass
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "zoo")
+
+
+def names(pretrained_only: bool = False) -> list[str]:
+    """The zoo's entry names, sorted; ``pretrained_only`` skips recipe-only ones.
+
+    Example:
+
+    >>> set(names(pretrained_only=True)) <= set(names())
+    True
+    """
+    base = root()
+    found = sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, CARD)))
+    if pretrained_only:
+        found = [n for n in found if card(n).get("files", {}).get(GENERATOR)]
+    return found
+
+
+def card(name: str) -> dict:
+    """The card of entry ``name``: variant, data, training and metrics.
+
+    Example:
+
+    >>> card("dcgan_mnist")["variant"]
+    'dcgan'
+    """
+    path = os.path.join(root(), str(name), CARD)
+    if not os.path.isfile(path):
+        raise ValueError(f"kerasgan: unknown zoo entry {name!r}; entries are {names()}.")
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ZooGenerator:
+    """A pretrained generator: ``generate`` samples, ``model`` is the Keras model.
+
+    Example:
+
+    >>> g = load("dcgan_mnist")
+    >>> g.latent_dim, g.num_classes, g.image_shape
+    (100, None, (28, 28, 1))
+    """
+
+    def __init__(self, name: str, model: Any, card: dict):
+        self.name = name
+        self.model = model
+        self.card = card
+        self.latent_dim = int(card["latent_dim"])
+        self.num_classes = card.get("num_classes")
+        self.image_shape = tuple(card["image_shape"])
+
+    def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
+        """``n`` samples, float32 in [-1, 1], shape ``(n, H, W, C)``; the same seed
+        gives the same images (and the same as ``GAN.generate`` with that seed).
+
+        Example:
+
+        >>> g = load("dcgan_mnist")
+        >>> bool((g.generate(2, seed=3) == g.generate(2, seed=3)).all())
+        True
+        """
+        from kerasgan.gan import generate_samples
+
+        return generate_samples(self.model, n, self.latent_dim, self.num_classes, labels, seed, batch_size)
+
+    def __repr__(self) -> str:
+        return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"
+
+
+def load(name: str, verify: bool = True) -> ZooGenerator:
+    """Load the pretrained generator of entry ``name`` (offline).
+
+    ``verify`` checks the sha256 of every file the card lists and refuses a
+    changed file, naming it and the expected digest.
+
+    Example:
+
+    >>> g = load("dcgan_mnist")
+    >>> g.model.output_shape
+    (None, 28, 28, 1)
+    """
+    import keras
+
+    info = card(name)
+    folder = os.path.join(root(), name)
+    files = info.get("files", {})
+    if GENERATOR not in files:
+        raise ValueError(
+            f"kerasgan: the zoo entry {name!r} is a recipe only (no pretrained weights). Train one with:\n"
+            f"  {info.get('command', 'kerasgan train ...')}"
+        )
+    if verify:
+        for filename, expected in files.items():
+            path = os.path.join(folder, filename)
+            if not os.path.isfile(path):
+                raise ValueError(f"kerasgan: the zoo file {path} is missing (its card expects sha256 {expected}).")
+            actual = _sha256(path)
+            if actual != expected:
+                raise ValueError(
+                    f"kerasgan: the zoo file {path} has been changed: its sha256 is {actual}, the card "
+                    f"expects {expected}. Reinstall kerasgan to restore it."
+                )
+    model = keras.models.load_model(os.path.join(folder, GENERATOR), safe_mode=True, compile=False)
+    return ZooGenerator(name, model, info)

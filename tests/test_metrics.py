@@ -1,0 +1,70 @@
+"""Quality metrics against closed forms, and the shipped evaluator on real digits."""
+
+import numpy as np
+import pytest
+
+from kerasgan import metrics
+
+
+def test_frechet_distance_of_known_gaussians():
+    rng = np.random.default_rng(0)
+    rotation, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    a, b = np.array([4.0, 1.0, 0.25, 9.0]), np.array([1.0, 1.0, 1.0, 4.0])
+    sigma1, sigma2 = rotation @ np.diag(a) @ rotation.T, rotation @ np.diag(b) @ rotation.T  # commuting
+    mu1, mu2 = np.array([1.0, 0.0, -1.0, 2.0]), np.zeros(4)
+    expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)  # 6 + (1 + 0 + 0.25 + 1)
+    assert metrics.frechet_distance(mu1, sigma1, mu2, sigma2) == pytest.approx(expected, rel=1e-9)
+    assert metrics.frechet_distance(mu1, sigma1, mu1, sigma1) == pytest.approx(0.0, abs=1e-9)
+    # 1-D: (m1 - m2)^2 + (s1 - s2)^2
+    assert metrics.frechet_distance([0.0], [[9.0]], [2.0], [[1.0]]) == pytest.approx(4.0 + 4.0)
+
+
+def test_frechet_distance_of_sampled_gaussians_approaches_the_closed_form():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0.0, 1.0, (200_000, 2))
+    y = rng.normal(0.5, 2.0, (200_000, 2))
+    value = metrics.frechet_distance(*metrics.feature_statistics(x), *metrics.feature_statistics(y))
+    assert value == pytest.approx(2 * 0.25 + 2 * 1.0, rel=0.02)
+
+
+def test_classifier_score_extremes():
+    assert metrics.classifier_score(np.full((50, 10), 0.1)) == pytest.approx(1.0)
+    balanced = np.eye(10)[np.arange(1000) % 10]
+    assert metrics.classifier_score(balanced) == pytest.approx(10.0, rel=1e-6)
+    collapsed = np.eye(10)[np.zeros(1000, int)]
+    assert metrics.classifier_score(collapsed) == pytest.approx(1.0, rel=1e-6)
+    half = np.eye(10)[np.arange(1000) % 5]  # confident over 5 classes
+    assert metrics.classifier_score(half) == pytest.approx(5.0, rel=1e-6)
+    with pytest.raises(ValueError, match=r"shape \(n, classes\)"):
+        metrics.classifier_score(np.ones(3))
+
+
+def test_kernel_distance_and_label_accuracy():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(2000, 8)), rng.normal(size=(2000, 8))
+    assert abs(metrics.kernel_distance(x, y)) < 0.02
+    assert metrics.kernel_distance(x, y + 1.0) > 0.5
+    assert metrics.label_accuracy(np.eye(4)[[0, 1, 2, 3]], [0, 1, 2, 0]) == 0.75
+
+
+def test_evaluator_on_real_digits(shared_data):
+    import kerasgan
+
+    ds = kerasgan.data.load(f"idx:{shared_data / 'mnist'}", batch_size=10_000, shuffle=False)
+    images, labels = (t.numpy() for t in next(iter(ds)))
+    evaluator = metrics.MnistEvaluator()
+    reference = evaluator.reference
+    assert reference["classifier_accuracy_test_9000_10000"] >= 0.98
+    assert reference["real_score"] > 9.0 and reference["fid_floor"] > 0
+    # all 10,000 real digits reproduce the shipped statistics exactly
+    everything = evaluator.evaluate(images, labels=labels)
+    assert everything["score"] == pytest.approx(reference["real_score"], rel=1e-4)
+    assert everything["fid"] == pytest.approx(0.0, abs=1e-3)
+    assert everything["label_accuracy"] == pytest.approx(reference["real_label_accuracy"], abs=1e-4)
+    # the two halves are the floor
+    halves = metrics.frechet_distance(*metrics.feature_statistics(evaluator.predict(images[:5000])[1]),
+                                      *metrics.feature_statistics(evaluator.predict(images[5000:])[1]))
+    assert halves == pytest.approx(reference["fid_floor"], rel=1e-3)
+    # noise is far from digits
+    noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
+    assert evaluator.evaluate(noise)["fid_ratio"] > 10
