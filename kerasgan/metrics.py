@@ -176,7 +176,7 @@ class MnistEvaluator:
                     f"kerasgan: {path} is missing; run scripts/train_mnist_classifier.py to make it."
                 )
         self.classifier = keras.models.load_model(classifier_path, safe_mode=True)
-        self.features_model = keras.Model(self.classifier.inputs, self.classifier.get_layer("features").output)
+        self.features_model = keras.Model(self.classifier.input, self.classifier.get_layer("features").output)
         with open(reference_path) as handle:
             self.reference = json.load(handle)
         self.mu = np.asarray(self.reference["mu"], "float64")

@@ -71,7 +71,7 @@ def main():
     shipped.set_weights(model.get_weights())
     shipped.save(path)
 
-    evaluator_model = keras.Model(model.inputs, model.get_layer("features").output)
+    evaluator_model = keras.Model(model.input, model.get_layer("features").output)
     probs = model.predict(images, verbose=0, batch_size=500)
     feats = evaluator_model.predict(images, verbose=0, batch_size=500).astype("float64")
     mu, sigma = metrics.feature_statistics(feats)
