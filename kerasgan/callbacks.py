@@ -98,35 +98,67 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class EvaluateCallback(keras.callbacks.Callback):
-    """Measure sample quality during ``fit``; keep the best generator.
+    """Measure sample quality during ``fit``; keep the best (or EMA) generator.
 
     Every ``every`` epochs, ``num`` samples (fixed ``seed``; balanced labels
     for a conditional GAN) are scored by ``evaluator`` (default: the shipped
     :class:`kerasgan.metrics.MnistEvaluator`); the metrics are added to the
     epoch's logs as ``eval_<name>`` (so History and TensorBoard record them).
-    The generator weights with the lowest ``monitor`` value are kept and, with
-    ``restore_best=True``, put back at the end of training: GANs often get
-    worse late in training.
+    With ``ema_decay`` (e.g. 0.999) an exponential moving average of the
+    generator's weights is kept after every batch and scored too. The weights
+    (raw or EMA) with the lowest ``monitor`` value are kept and, with
+    ``restore_best=True``, put in the generator at the end of training: GANs
+    often get worse late in training, and weight averages are often better.
 
     Example:
 
-    >>> cb = EvaluateCallback(every=5, num=2000)
+    >>> cb = EvaluateCallback(every=5, num=2000, ema_decay=0.999)
     >>> cb.monitor, cb.best
     ('fid', inf)
     """
 
     def __init__(self, evaluator=None, every: int = 1, num: int = 2000, seed: int = 1234, monitor: str = "fid",
-                 restore_best: bool = True):
+                 restore_best: bool = True, ema_decay: float | None = None):
         super().__init__()
         if every <= 0 or num <= 1:
             raise ValueError(f"kerasgan: EvaluateCallback needs every > 0 and num > 1, got {every}, {num}.")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"kerasgan: ema_decay must be in (0, 1), got {ema_decay}.")
         self.evaluator = evaluator
         self.every, self.num, self.seed = int(every), int(num), int(seed)
-        self.monitor, self.restore_best = monitor, restore_best
+        self.monitor, self.restore_best, self.ema_decay = monitor, restore_best, ema_decay
         self.best = float("inf")
         self.best_epoch = None
+        self.best_source = None
         self.best_weights = None
+        self.ema_weights = None
         self.history: list[dict] = []
+
+    def _variables(self):
+        return self.model.generator.variables
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.ema_decay:
+            self.ema_weights = [v.numpy().astype("float32") for v in self._variables()]
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        if self.ema_weights is None:
+            return
+        d = self.ema_decay
+        for average, variable in zip(self.ema_weights, self._variables(), strict=True):
+            average *= d
+            average += (1.0 - d) * variable.numpy()
+
+    def _score(self, epoch: int, source: str) -> dict:
+        result = self.evaluator.evaluate_generator(
+            self.model.generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
+        )
+        result.update(epoch=epoch + 1, source=source)
+        self.history.append(result)
+        if result[self.monitor] < self.best:
+            self.best, self.best_epoch, self.best_source = result[self.monitor], epoch + 1, source
+            self.best_weights = [v.numpy().copy() for v in self._variables()]
+        return result
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if (epoch + 1) % self.every:
@@ -135,18 +167,21 @@ class EvaluateCallback(keras.callbacks.Callback):
             from kerasgan.metrics import MnistEvaluator
 
             self.evaluator = MnistEvaluator()
-        result = self.evaluator.evaluate_generator(
-            self.model.generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
-        )
-        result["epoch"] = epoch + 1
-        self.history.append(result)
+        result = self._score(epoch, "raw")
         if logs is not None:
-            logs.update({f"eval_{k}": v for k, v in result.items() if k not in ("epoch", "num_samples")})
-        if result[self.monitor] < self.best:
-            self.best, self.best_epoch = result[self.monitor], epoch + 1
-            self.best_weights = [v.numpy().copy() for v in self.model.generator.variables]
+            logs.update({f"eval_{k}": v for k, v in result.items() if isinstance(v, float)})
+        if self.ema_weights is not None:
+            current = [v.numpy().copy() for v in self._variables()]
+            self._assign(self.ema_weights)
+            ema = self._score(epoch, "ema")
+            self._assign(current)
+            if logs is not None:
+                logs.update({f"eval_ema_{k}": v for k, v in ema.items() if isinstance(v, float)})
+
+    def _assign(self, values) -> None:
+        for variable, value in zip(self._variables(), values, strict=True):
+            variable.assign(value)
 
     def on_train_end(self, logs=None) -> None:
         if self.restore_best and self.best_weights is not None:
-            for variable, value in zip(self.model.generator.variables, self.best_weights, strict=True):
-                variable.assign(value)
+            self._assign(self.best_weights)

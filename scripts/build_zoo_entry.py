@@ -4,7 +4,8 @@
 
 Each entry's recipe is below. The script trains with kerasgan.training.train
 (what `kerasgan train` runs) on the real MNIST test split, scores the
-generator every few epochs on 2,000 samples and keeps the best (lowest FID),
+generator (and an exponential moving average of its weights) every few epochs
+on 2,000 samples and keeps the best (lowest FID),
 measures the final metrics on 10,000 samples, and writes zoo/NAME/:
 generator.keras, samples.png, recipe.json and card.json (with each file's
 sha256).
@@ -52,12 +53,13 @@ def main():
     parser.add_argument("--data", default=default)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--eval_every", type=int, default=5)
+    parser.add_argument("--ema_decay", type=float, default=0.999)
     args = parser.parse_args()
     recipe = dict(RECIPES[args.name], dataset="idx:../shared/data/mnist", split="test", seed=0)
     if args.epochs:
         recipe["epochs"] = args.epochs
     evaluator = MnistEvaluator()
-    callback = EvaluateCallback(evaluator, every=args.eval_every, num=2000)
+    callback = EvaluateCallback(evaluator, every=args.eval_every, num=2000, ema_decay=args.ema_decay)
     workdir = tempfile.mkdtemp(prefix=f"zoo-{args.name}-")
     train_args = {k: v for k, v in recipe.items() if k not in ("variant", "dataset")}
     result = kerasgan.training.train(recipe["variant"], f"idx:{args.data}", workdir, verbose=2,
@@ -86,6 +88,8 @@ def main():
         "num_classes": gan.num_classes,
         "steps": int(gan.g_optimizer.iterations.numpy()),
         "best_epoch": callback.best_epoch,
+        "best_weights": callback.best_source,
+        "ema_decay": args.ema_decay,
         "epochs": recipe["epochs"],
         "batch": recipe["batch_size"],
         "seed": recipe["seed"],

@@ -68,3 +68,22 @@ def test_evaluator_on_real_digits(shared_data):
     # noise is far from digits
     noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
     assert evaluator.evaluate(noise)["fid_ratio"] > 10
+
+
+def test_evaluate_callback_keeps_the_best_of_raw_and_ema_generators():
+    import kerasgan
+    from kerasgan.callbacks import EvaluateCallback
+
+    gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    callback = EvaluateCallback(every=1, num=200, ema_decay=0.9)
+    history = gan.fit(images, batch_size=16, epochs=2, verbose=0, callbacks=[callback])
+    assert len(history.history["eval_fid"]) == 2 and len(history.history["eval_ema_fid"]) == 2
+    assert [(h["epoch"], h["source"]) for h in callback.history] == [(1, "raw"), (1, "ema"), (2, "raw"), (2, "ema")]
+    best = min(callback.history, key=lambda h: h["fid"])
+    assert (callback.best_epoch, callback.best_source, callback.best) == (best["epoch"], best["source"], best["fid"])
+    for variable, kept in zip(gan.generator.variables, callback.best_weights, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), kept)  # the best weights were restored
+    with pytest.raises(ValueError, match=r"ema_decay must be in \(0, 1\)"):
+        EvaluateCallback(ema_decay=1.5)

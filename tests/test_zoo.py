@@ -1,0 +1,141 @@
+"""The zoo: offline loading from an installed copy, cards that match re-measured metrics, tampering."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import kerasgan
+from kerasgan import zoo
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PRETRAINED = zoo.names(pretrained_only=True)
+RECIPES = sorted(set(zoo.names()) - set(PRETRAINED))
+#: Stated tolerances of a 2,000-sample re-measurement against a card's 10,000-sample numbers.
+SCORE_TOLERANCE = 0.05  # relative
+FID_TOLERANCE = 0.35  # relative: the Fréchet distance of 2,000 samples is biased upwards
+LABEL_TOLERANCE = 0.02  # absolute
+
+
+def test_registry_lists_every_variant_on_mnist_and_the_recipes():
+    assert {"dcgan_fashion_mnist", "dcgan_cifar10", "dcgan_celeb_a"} <= set(RECIPES)
+    for name in zoo.names():
+        card = zoo.card(name)
+        for key in ("variant", "dataset", "split", "image_shape", "latent_dim", "num_classes", "command", "files"):
+            assert key in card, (name, key)
+        assert card["variant"] in kerasgan.VARIANTS
+    for name in PRETRAINED:
+        card = zoo.card(name)
+        for key in ("steps", "batch", "seed", "precision", "training_seconds", "metrics", "versions"):
+            assert key in card, (name, key)
+        assert set(card["files"]) == {"generator.keras", "samples.png", "recipe.json"}
+    with pytest.raises(ValueError, match="unknown zoo entry 'biggan'"):
+        zoo.card("biggan")
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_only_entries_say_how_to_train(name):
+    with pytest.raises(ValueError, match=r"recipe only.*kerasgan train --variant="):
+        zoo.load(name)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A plain (non-editable) install of this checkout into a temporary folder."""
+    target = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target),
+         str(ROOT)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return target
+
+
+@pytest.mark.skipif(not PRETRAINED, reason="no pretrained entry yet")
+def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
+    script = textwrap.dedent(
+        """
+        import json, sys, numpy as np, kerasgan
+        assert kerasgan.__file__.startswith(sys.argv[1]), kerasgan.__file__
+        evaluator = kerasgan.metrics.MnistEvaluator()
+        out = {}
+        for name in kerasgan.zoo.names(pretrained_only=True):
+            g = kerasgan.zoo.load(name)
+            x = g.generate(4, seed=0)
+            entry = {"shape": list(x.shape), "range": [float(x.min()), float(x.max())]}
+            if g.num_classes:
+                labels = np.arange(200) % g.num_classes
+                probs, _ = evaluator.predict(g.generate(200, labels=labels, seed=1))
+                entry["label_accuracy"] = kerasgan.metrics.label_accuracy(probs, labels)
+            out[name] = entry
+        print(json.dumps(out))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(installed), "TF_CPP_MIN_LOG_LEVEL": "2", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script, str(installed)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert sorted(found) == PRETRAINED
+    for name, entry in found.items():
+        card = zoo.card(name)
+        assert entry["shape"] == [4] + card["image_shape"]
+        assert -1.0 <= entry["range"][0] and entry["range"][1] <= 1.0
+        if card["num_classes"]:
+            assert entry["label_accuracy"] >= 0.9, (name, entry)
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_card_metrics_agree_with_a_remeasurement(name):
+    card = zoo.card(name)
+    generator = zoo.load(name)
+    evaluator = kerasgan.metrics.MnistEvaluator()
+    result = evaluator.evaluate_generator(generator.generate, n=2000, num_classes=generator.num_classes, seed=0)
+    expected = card["metrics"]
+    assert result["score"] == pytest.approx(expected["score"], rel=SCORE_TOLERANCE)
+    assert result["fid"] == pytest.approx(expected["fid"], rel=FID_TOLERANCE)
+    if generator.num_classes:
+        assert result["label_accuracy"] == pytest.approx(expected["label_accuracy"], abs=LABEL_TOLERANCE)
+
+
+@pytest.mark.skipif(not PRETRAINED, reason="no pretrained entry yet")
+def test_a_tampered_generator_file_is_refused(tmp_path, monkeypatch):
+    name = PRETRAINED[0]
+    shutil.copytree(os.path.join(zoo.root(), name), tmp_path / name)
+    path = tmp_path / name / "generator.keras"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(zoo, "root", lambda: str(tmp_path))
+    expected = zoo.card(name)["files"]["generator.keras"]
+    with pytest.raises(ValueError, match=f"generator.keras has been changed.*expects {expected}"):
+        zoo.load(name)
+
+
+@pytest.mark.skipif(not PRETRAINED, reason="no pretrained entry yet")
+def test_sample_and_eval_commands(tmp_path):
+    name = PRETRAINED[0]
+    env = {**os.environ}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "kerasgan", *a], capture_output=True, text=True,  # noqa: E731
+                                    env=env, timeout=600)
+    listing = run("zoo", "list")
+    assert listing.returncode == 0 and name in listing.stdout and "recipe" in listing.stdout
+    out = tmp_path / "grid.png"
+    result = run("sample", name, "--num=16", f"--out={out}", "--seed=3")
+    assert result.returncode == 0, result.stderr[-2000:]
+    from PIL import Image
+
+    assert Image.open(out).size == (2 * (4 * 28 + 3 * 2),) * 2
+    result = run("sample", name, "--num=20", f"--out={tmp_path / 'walk.png'}", "--interpolate")
+    assert result.returncode == 0 and Image.open(tmp_path / "walk.png").size[0] == 2 * (10 * 28 + 9 * 2)
+    bad = run("sample", name, "--num=0", f"--out={tmp_path / 'x.png'}")
+    assert bad.returncode == 2 and "--num must be > 0" in bad.stderr and not (tmp_path / "x.png").exists()
+    missing = run("sample", "no_such_entry")
+    assert missing.returncode == 2 and "unknown zoo entry" in missing.stderr
+    scored = run("eval", name, "--num=500")
+    assert scored.returncode == 0 and "classifier score" in scored.stdout and "Frechet distance" in scored.stdout
