@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ZooGenerator", "names", "card", "load", "root"]
+__all__ = ["ZooGenerator", "names", "card", "load", "root", "sha256"]
 
 CARD = "card.json"
 GENERATOR = "generator.keras"
@@ -83,7 +83,14 @@ def card(name: str) -> dict:
         return json.load(handle)
 
 
-def _sha256(path: str) -> str:
+def sha256(path: str) -> str:
+    """The sha256 hex digest of a file, as the cards record it.
+
+    Example:
+
+    >>> len(sha256(os.path.join(root(), "__init__.py")))
+    64
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -154,7 +161,7 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
             path = os.path.join(folder, filename)
             if not os.path.isfile(path):
                 raise ValueError(f"kerasgan: the zoo file {path} is missing (its card expects sha256 {expected}).")
-            actual = _sha256(path)
+            actual = sha256(path)
             if actual != expected:
                 raise ValueError(
                     f"kerasgan: the zoo file {path} has been changed: its sha256 is {actual}, the card "

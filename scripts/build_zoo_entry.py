@@ -12,7 +12,6 @@ sha256).
 """
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -25,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 import kerasgan
+from kerasgan.zoo import sha256
 from kerasgan.callbacks import EvaluateCallback
 from kerasgan.metrics import MnistEvaluator
 
@@ -40,10 +40,6 @@ RECIPES = {
     "wgan_gp_mnist": dict(variant="wgan_gp", epochs=25, batch_size=64),
 }
 
-
-def sha256(path):
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def main():

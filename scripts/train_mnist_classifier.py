@@ -13,7 +13,6 @@ mnist_reference.json and mnist_reference_features.npy.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import time
@@ -22,6 +21,7 @@ import keras
 import numpy as np
 
 import kerasgan
+from kerasgan.zoo import sha256
 from kerasgan import metrics
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,10 +40,6 @@ def classifier():
     outputs = keras.layers.Dense(10, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="mnist_classifier")
 
-
-def sha256(path):
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def main():
