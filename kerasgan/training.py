@@ -75,6 +75,7 @@ def train(
     jit_compile: bool = False,
     steps_per_execution: int = 1,
     callbacks: list | None = None,
+    optimizers: dict | None = None,
     **build_overrides,
 ) -> dict:
     """Train ``variant`` on ``dataset`` and write the results to ``workdir``.
@@ -90,7 +91,9 @@ def train(
     :func:`kerasgan.distribute.set_precision` (the global dtype policy is
     restored afterwards); ``batch_size`` is the global batch.
     ``jit_compile`` and ``steps_per_execution`` go to ``compile``; extra
-    Keras ``callbacks`` run after the sample grid and TensorBoard ones.
+    Keras ``callbacks`` run after the sample grid and TensorBoard ones;
+    ``optimizers`` (``{"d_optimizer": ..., "g_optimizer": ...}``) replace the
+    variant's paper optimizers.
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
     ``info`` of the data, the written ``paths`` and ``seconds`` of training.
@@ -134,8 +137,8 @@ def train(
                 variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
                 seed=seed, **options,
             )
-            optimizers = {}
-            if is_toy:
+            optimizers = dict(optimizers or {})
+            if is_toy and not optimizers:
                 lr, beta_1 = toy_lib.TRAIN_SETTINGS["learning_rate"], toy_lib.TRAIN_SETTINGS["beta_1"]
                 optimizers = {"d_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1),
                               "g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
