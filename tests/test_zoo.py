@@ -19,7 +19,7 @@ PRETRAINED = zoo.names(pretrained_only=True)
 RECIPES = sorted(set(zoo.names()) - set(PRETRAINED))
 #: Stated tolerances of a 2,000-sample re-measurement against a card's 10,000-sample numbers.
 SCORE_TOLERANCE = 0.05  # relative
-FID_TOLERANCE = 0.35  # relative: the Fréchet distance of 2,000 samples is biased upwards
+FID_TOLERANCE = 0.15  # relative: the Fréchet distance of 2,000 samples is biased upwards (+3 % measured)
 LABEL_TOLERANCE = 0.02  # absolute
 
 
