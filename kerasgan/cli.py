@@ -57,6 +57,8 @@ def _train_flags() -> flags.FlagValues:
 
 
 def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
+    if args:
+        raise UsageError(f"unexpected arguments: {' '.join(args)}")
     for required in ("variant", "dataset", "workdir"):
         if not fv[required].value:
             raise UsageError(f"--{required} is required")
@@ -231,8 +233,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         args = fv([f"kerasgan {command}"] + argv[2:])
-        if len(args) > 1:
-            raise UsageError(f"unexpected arguments: {' '.join(args[1:])}")
         return run(fv, args[1:])
     except (flags.Error, UsageError) as error:
         message = " ".join(str(error).split())

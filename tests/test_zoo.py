@@ -19,7 +19,7 @@ PRETRAINED = zoo.names(pretrained_only=True)
 RECIPES = sorted(set(zoo.names()) - set(PRETRAINED))
 #: Stated tolerances of a 2,000-sample re-measurement against a card's 10,000-sample numbers.
 SCORE_TOLERANCE = 0.05  # relative
-FID_TOLERANCE = 0.15  # relative: the Fréchet distance of 2,000 samples is biased upwards (+3 % measured)
+FID_TOLERANCE = (0.15, 1.5)  # relative, absolute: 2,000 samples bias the distance upwards (+0.7 measured)
 LABEL_TOLERANCE = 0.02  # absolute
 
 
@@ -98,7 +98,8 @@ def test_card_metrics_agree_with_a_remeasurement(name):
     result = evaluator.evaluate_generator(generator.generate, n=2000, num_classes=generator.num_classes, seed=0)
     expected = card["metrics"]
     assert result["score"] == pytest.approx(expected["score"], rel=SCORE_TOLERANCE)
-    assert result["fid"] == pytest.approx(expected["fid"], rel=FID_TOLERANCE)
+    relative, absolute = FID_TOLERANCE
+    assert abs(result["fid"] - expected["fid"]) <= relative * expected["fid"] + absolute
     if generator.num_classes:
         assert result["label_accuracy"] == pytest.approx(expected["label_accuracy"], abs=LABEL_TOLERANCE)
 
