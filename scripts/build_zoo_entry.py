@@ -45,6 +45,20 @@ RECIPES = {
 
 
 
+def quality_bar(variant: str, metrics: dict) -> dict:
+    """The project's quality bar for an MNIST entry and whether the metrics meet it
+    (score as a fraction of real data's, FID as a multiple of the real-vs-real floor)."""
+    if variant in ("cgan", "acgan"):
+        bar = {"label_accuracy_min": 0.97, "fid_ratio_max": 4.0}
+        met = metrics["label_accuracy"] >= 0.97 and metrics["fid_ratio"] <= 4.0
+    else:
+        bar = {"score_ratio_min": 0.85 if variant == "vanilla" else 0.94}
+        if variant != "vanilla":
+            bar["fid_ratio_max"] = 4.0
+        met = metrics["score_ratio"] >= bar["score_ratio_min"] and metrics["fid_ratio"] <= bar.get("fid_ratio_max", 1e9)
+    return {**bar, "met": bool(met)}
+
+
 def main():
     default = os.path.join(os.environ.get("KERASGAN_DATA", os.path.join(ROOT, "..", "shared", "data")), "mnist")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -100,6 +114,7 @@ def main():
         "command": command,
         "metrics": {**final, "evaluated_with": "kerasgan eval: 10,000 samples, seed 0, MNIST classifier in "
                                                 "kerasgan/assets"},
+        "quality_bar": quality_bar(recipe["variant"], final),
         "eval_history": callback.history,
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: sha256(os.path.join(out, f)) for f in ("generator.keras", "samples.png", "recipe.json")},
