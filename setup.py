@@ -30,7 +30,7 @@ setup(
         "numpy",
     ],
     entry_points={"console_scripts": ["kerasgan=kerasgan.cli:entry_point"]},
-    extras_require={"test": ["pytest>=8"]},
+    extras_require={"test": ["pytest>=8", "setuptools", "wheel"]},
     license="Apache-2.0",
     classifiers=[
         "Programming Language :: Python :: 3",
