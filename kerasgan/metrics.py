@@ -17,6 +17,14 @@ The metrics (pure NumPy functions) take class probabilities or features:
 images against the reference statistics of real MNIST shipped with the
 package (``kerasgan/assets/``; made by ``scripts/train_mnist_classifier.py``).
 
+Real data first (the shipped reference, MNIST test split): the classifier
+(trained on test[:9000]) is 98.8 % accurate on test[9000:]; its score on the
+10,000 real digits is 9.759; the Fréchet distance between the disjoint halves
+test[:5000] and test[5000:] (the noise floor) is 14.84, their KID 1.18. A
+generator's FID is measured with 10,000 samples against the statistics of all
+10,000 real digits, so a good generator can score below the 5,000-vs-5,000
+floor.
+
 Example:
 
 >>> import numpy as np
