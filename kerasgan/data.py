@@ -382,18 +382,20 @@ def _tfds_source(name: str, split: str | None, shuffle: bool, seed, data_dir, do
         num_examples = int(builder.info.splits[split].num_examples) or None
     except Exception:  # noqa: BLE001 - unknown split sizes (e.g. mocked data)
         num_examples = None
-    image_shape = tuple(features[image_key].shape)
+    return dataset, _tfds_info(name, split, features, image_key, label_key, num_examples)
+
+
+def _tfds_info(name, split, features, image_key, label_key, num_examples) -> DatasetInfo:
     label = features[label_key] if label_key else None
-    info = DatasetInfo(
+    return DatasetInfo(
         name=name,
         source="tfds",
         split=split,
-        image_shape=image_shape,
+        image_shape=tuple(features[image_key].shape),
         num_classes=int(label.num_classes) if label else None,
         class_names=tuple(label.names) if label else None,
         num_examples=num_examples,
     )
-    return dataset, info
 
 
 # ------------------------------------------------------------------ pipeline
@@ -443,12 +445,7 @@ def describe(name: str, split: str | None = None, data_dir: str | None = None) -
         return load(name, split=split, batch_size=1, shuffle=False, cache=False, with_info=True)[1]
     builder = _tfds_builder(name, data_dir)
     image_key, label_key, features = _tfds_features(builder)
-    label = features[label_key] if label_key else None
-    return DatasetInfo(
-        name=name, source="tfds", split=split or "train", image_shape=tuple(features[image_key].shape),
-        num_classes=int(label.num_classes) if label else None,
-        class_names=tuple(label.names) if label else None, num_examples=None,
-    )
+    return _tfds_info(name, split or "train", features, image_key, label_key, None)
 
 
 def load(
