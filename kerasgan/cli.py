@@ -132,7 +132,8 @@ def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
                 raise UsageError(f"--labels must be integers, got {','.join(fv.labels)}") from None
             labels = labels[0] if len(labels) == 1 else labels
         if fv.interpolate:
-            samples, nrow = _interpolation(generator, fv.num, fv.seed, labels)
+            nrow = 10  # rows of 10 images walking the latent space between two random points
+            samples = generator.interpolate(rows=max(1, fv.num // nrow), steps=nrow, seed=fv.seed, labels=labels)
         else:
             samples, nrow = generator.generate(fv.num, labels=labels, seed=fv.seed), fv.nrow
     except ValueError as error:
@@ -140,24 +141,6 @@ def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
     path = images.save_grid(samples, fv.out, nrow=nrow or fv.nrow, scale=2)
     print(f"kerasgan: {len(samples)} samples of {args[0]} written to {path}")
     return 0
-
-
-def _interpolation(generator, num: int, seed: int, labels):
-    """Rows of 10 images walking the latent space in a straight line between two
-    random points (one class per row for a conditional entry)."""
-    import numpy as np
-
-    steps = 10
-    rows = max(1, num // steps)
-    rng = np.random.default_rng(seed)
-    ends = rng.standard_normal((rows, 2, generator.latent_dim)).astype("float32")
-    t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
-    z = (ends[:, :1] * (1 - t) + ends[:, 1:] * t).reshape(rows * steps, generator.latent_dim)
-    inputs = z
-    if generator.num_classes:
-        row_labels = np.resize(np.asarray(labels if labels is not None else np.arange(generator.num_classes)), rows)
-        inputs = [z, np.repeat(row_labels.astype("int32"), steps)]
-    return np.asarray(generator.model.predict(inputs, verbose=0), "float32"), steps
 
 
 def _eval_flags() -> flags.FlagValues:

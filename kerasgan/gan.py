@@ -601,9 +601,35 @@ def generate_samples(
     if seed is None:
         z = np.random.default_rng().standard_normal((n, latent_dim)).astype("float32")
     else:
-        z = tf.random.stateless_normal((n, latent_dim), seed=(int(seed), 0)).numpy()
+        z = latent_points(n, latent_dim, seed)
+    return decode_latents(generator, z, labels, batch_size)
+
+
+def latent_points(n: int, latent_dim: int, seed: int) -> np.ndarray:
+    """The ``(n, latent_dim)`` points ``z ~ N(0, I)`` that ``generate(n, seed=seed)`` decodes.
+
+    Example:
+
+    >>> latent_points(3, 2, seed=0).shape
+    (3, 2)
+    """
+    return tf.random.stateless_normal((int(n), int(latent_dim)), seed=(int(seed), 0)).numpy()
+
+
+def decode_latents(generator: keras.Model, z: np.ndarray, labels: Any = None, batch_size: int = 500) -> np.ndarray:
+    """Run ``generator`` on given latent points ``z`` (and int ``labels`` of a
+    conditional generator), in batches, as float32 NumPy.
+
+    Example:
+
+    >>> import keras
+    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> decode_latents(g, np.zeros((3, 4), "float32")).shape
+    (3, 2)
+    """
+    z = np.asarray(z, "float32")
     chunks = []
-    for start in range(0, n, batch_size):
+    for start in range(0, len(z), batch_size):
         part = slice(start, start + batch_size)
         inputs = tf.constant(z[part]) if labels is None else [tf.constant(z[part]), tf.constant(labels[part])]
         chunks.append(np.asarray(generator(inputs, training=False)))

@@ -130,6 +130,61 @@ class ZooGenerator:
 
         return generate_samples(self.model, n, self.latent_dim, self.num_classes, labels, seed, batch_size)
 
+    def latents(self, n: int, seed: int = 0) -> np.ndarray:
+        """The latent points ``z`` that ``generate(n, seed=seed)`` decodes, ``(n, latent_dim)``.
+
+        Example:
+
+        >>> g = load("dcgan_mnist")
+        >>> bool((g.decode(g.latents(2, seed=5)) == g.generate(2, seed=5)).all())
+        True
+        """
+        from kerasgan.gan import latent_points
+
+        return latent_points(n, self.latent_dim, seed)
+
+    def decode(self, z: Any, labels: Any = None) -> np.ndarray:
+        """Images of given latent points ``z`` ``(n, latent_dim)`` (and ``labels``
+        for a conditional entry: one class for all, or one per point): for
+        latent interpolation and vector arithmetic.
+
+        Example:
+
+        >>> g = load("cgan_mnist")
+        >>> g.decode(np.zeros((2, g.latent_dim)), labels=[3, 4]).shape
+        (2, 28, 28, 1)
+        """
+        from kerasgan.gan import _sample_labels, decode_latents
+
+        z = np.asarray(z, "float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) == 0:
+            raise ValueError(
+                f"kerasgan: {self.name} decodes latent points shaped (n, {self.latent_dim}), got {z.shape}."
+            )
+        return decode_latents(self.model, z, _sample_labels(len(z), labels, self.num_classes))
+
+    def interpolate(self, rows: int = 1, steps: int = 10, seed: int = 0, labels: Any = None) -> np.ndarray:
+        """``rows`` straight-line walks of ``steps`` images between two random latent
+        points each, ``(rows * steps, H, W, C)``, row after row. A conditional
+        entry keeps one class per row (``labels``: one per row; default 0, 1, ...).
+
+        Example:
+
+        >>> load("dcgan_mnist").interpolate(rows=2, steps=5).shape
+        (10, 28, 28, 1)
+        """
+        if rows <= 0 or steps < 2:
+            raise ValueError(f"kerasgan: interpolate needs rows > 0 and steps >= 2, got rows={rows}, steps={steps}.")
+        rng = np.random.default_rng(seed)
+        ends = rng.standard_normal((rows, 2, self.latent_dim)).astype("float32")
+        t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
+        z = (ends[:, :1] * (1 - t) + ends[:, 1:] * t).reshape(rows * steps, self.latent_dim)
+        row_labels = None
+        if self.num_classes:
+            chosen = np.arange(rows) % self.num_classes if labels is None else labels
+            row_labels = np.repeat(np.resize(np.asarray(chosen, "int64"), rows), steps)
+        return self.decode(z, row_labels)
+
     def __repr__(self) -> str:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"
 

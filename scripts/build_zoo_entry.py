@@ -67,6 +67,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--eval_every", type=int, default=5)
     parser.add_argument("--ema_decay", type=float, default=0.999)
+    parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
     args = parser.parse_args()
     recipe = dict(RECIPES[args.name], dataset="idx:../shared/data/mnist", split="test", seed=0)
     if args.epochs:
@@ -83,7 +84,7 @@ def main():
                                      callbacks=[callback], **train_args)
     gan = result["gan"]  # generator restored to the best-scoring epoch
     final = evaluator.evaluate_generator(gan.generate, n=10_000, num_classes=gan.num_classes, seed=0)
-    out = os.path.join(ROOT, "zoo", args.name)
+    out = args.out or os.path.join(ROOT, "zoo", args.name)
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"))
     labels = np.arange(100) % 10 if gan.num_classes else None

@@ -11,7 +11,8 @@ import pytest
 import kerasgan
 
 MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants", "kerasgan.data",
-           "kerasgan.images", "kerasgan.toy", "kerasgan.callbacks", "kerasgan.training", "kerasgan.cli"]
+           "kerasgan.images", "kerasgan.toy", "kerasgan.callbacks", "kerasgan.training", "kerasgan.cli",
+           "kerasgan.zoo", "kerasgan.metrics", "kerasgan.distribute"]
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
