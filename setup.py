@@ -30,7 +30,11 @@ setup(
         "numpy",
     ],
     entry_points={"console_scripts": ["kerasgan=kerasgan.cli:entry_point"]},
-    extras_require={"test": ["pytest>=8", "setuptools", "wheel"]},
+    extras_require={
+        "notebooks": ["matplotlib"],
+        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", "matplotlib"],
+    },
+    url="https://github.com/kerasgan/kerasgan",
     license="Apache-2.0",
     classifiers=[
         "Programming Language :: Python :: 3",
