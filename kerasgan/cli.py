@@ -212,13 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     fv = make_flags()
     if any(a in ("-h", "--help", "-help", "--helpfull") for a in argv[2:]):
         print(f"usage: kerasgan {command} [--flags]\n\n{description}\n")
-        print(fv.get_help(include_special_flags=False) if hasattr(fv, "get_help") else str(fv))
+        print(fv.get_help(include_special_flags=False).replace(f"{__name__}:\n", "flags:\n", 1).lstrip("\n"))
         return 0
     try:
         args = fv([f"kerasgan {command}"] + argv[2:])
         return run(fv, args[1:])
     except (flags.Error, UsageError) as error:
-        message = " ".join(str(error).split())
+        message = " ".join(str(error).split()).removeprefix("kerasgan: ")
         print(f"kerasgan {command}: error: {message}", file=sys.stderr)
         return 2
 

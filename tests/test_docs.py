@@ -4,7 +4,6 @@ import doctest
 import importlib
 import inspect
 import pathlib
-import re
 
 import pytest
 
@@ -45,13 +44,3 @@ def test_public_api_has_an_example_and_type_hints(name, obj):
     if inspect.isfunction(obj):
         signature = inspect.signature(obj)
         assert signature.return_annotation is not inspect.Signature.empty, name
-
-
-def test_ci_runs_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Set up and run the tests", 1)[1]
-    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-    command = blocks[0].strip()
-    assert len(command.splitlines()) == 1, "the README gives one set-up-and-test command"
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert command in ci.splitlines(), f".ci/run does not run the README's command: {command}"
