@@ -48,9 +48,10 @@ def _import_tensorflow_quietly() -> None:
 if _started_by_the_command_line():
     _import_tensorflow_quietly()
 
-from kerasgan import callbacks, data, distribute, images, losses, metrics, nets, toy, zoo  # noqa: E402
+from kerasgan import callbacks, checkpoint, data, distribute, images, losses, metrics, nets, saving, toy, zoo  # noqa: E402
 from kerasgan.gan import GAN  # noqa: E402
-from kerasgan.training import save_atomic, train  # noqa: E402
+from kerasgan.saving import save_atomic  # noqa: E402
+from kerasgan.training import train  # noqa: E402
 from kerasgan.variants import (  # noqa: E402
     ACGAN,
     DCGAN,
@@ -81,12 +82,14 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "callbacks",
+    "checkpoint",
     "data",
     "distribute",
     "images",
     "losses",
     "metrics",
     "nets",
+    "saving",
     "toy",
     "zoo",
     "__version__",

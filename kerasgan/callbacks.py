@@ -20,7 +20,7 @@ import os
 import keras
 import numpy as np
 
-__all__ = ["SampleGrid", "EvaluateCallback"]
+__all__ = ["SampleGrid", "EvaluateCallback", "TrainingCheckpoint", "DivergenceGuard", "TrainingDiverged"]
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -138,8 +138,27 @@ class EvaluateCallback(keras.callbacks.Callback):
         return self.model.generator.variables
 
     def on_train_begin(self, logs=None) -> None:
-        if self.ema_decay:
+        if self.ema_decay and self.ema_weights is None:  # a later fit (or a resumed one) continues the average
             self.ema_weights = [v.numpy().astype("float32") for v in self._variables()]
+
+    def get_state(self) -> tuple[dict, dict]:
+        """``(dict, arrays)``: the best score, epoch and weights, the EMA weights and
+        the history, for :class:`TrainingCheckpoint`."""
+        info = {"best": self.best, "best_epoch": self.best_epoch, "best_source": self.best_source,
+                "history": self.history, "ema": self.ema_weights is not None, "best_weights": self.best_weights is not None}
+        arrays = {}
+        for name, values in (("ema", self.ema_weights), ("best", self.best_weights)):
+            for i, value in enumerate(values or []):
+                arrays[f"{name}_{i:04d}"] = value
+        return info, arrays
+
+    def set_state(self, info: dict, arrays: dict) -> None:
+        """Restore what :meth:`get_state` returned."""
+        self.best, self.best_epoch, self.best_source = float(info["best"]), info["best_epoch"], info["best_source"]
+        self.history = list(info["history"])
+        for name, present in (("ema", info["ema"]), ("best", info["best_weights"])):
+            values = [np.array(arrays[k]) for k in sorted(arrays) if k.startswith(f"{name}_")] if present else None
+            setattr(self, "ema_weights" if name == "ema" else "best_weights", values)
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
         if self.ema_weights is None:
@@ -185,3 +204,126 @@ class EvaluateCallback(keras.callbacks.Callback):
     def on_train_end(self, logs=None) -> None:
         if self.restore_best and self.best_weights is not None:
             self._assign(self.best_weights)
+
+
+class TrainingDiverged(RuntimeError):
+    """Training produced a NaN or infinite loss (raised by :class:`DivergenceGuard`)."""
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop ``fit`` at the first batch whose logged losses are NaN or infinite,
+    by raising :class:`TrainingDiverged` with the epoch, batch and values.
+
+    Unlike ``keras.callbacks.TerminateOnNaN`` it raises at once, so no
+    epoch-end callback runs after the divergence: a :class:`TrainingCheckpoint`
+    keeps the last good checkpoint and nothing is saved with NaN weights.
+
+    Example:
+
+    >>> guard = DivergenceGuard()
+    >>> guard.on_epoch_begin(0)
+    >>> try:
+    ...     guard.on_train_batch_end(4, {"d_loss": float("nan"), "g_loss": 0.7})
+    ... except TrainingDiverged as error:
+    ...     print(str(error)[:61])
+    kerasgan: training diverged in epoch 1 at batch 5: d_loss=nan
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        bad = {}
+        for key, value in (logs or {}).items():
+            array = np.asarray(value, dtype="float64")
+            if not np.isfinite(array).all():
+                bad[key] = float(array.ravel()[~np.isfinite(array.ravel())][0])
+        if bad:
+            values = ", ".join(f"{k}={v}" for k, v in bad.items())
+            raise TrainingDiverged(
+                f"kerasgan: training diverged in epoch {self.epoch + 1} at batch {batch + 1}: {values}. "
+                "Training stopped and nothing was saved after the last good checkpoint. Check the data for "
+                "NaN/Inf values, lower the learning rates, or try mixed precision off; then resume or restart."
+            )
+
+
+class TrainingCheckpoint(keras.callbacks.Callback):
+    """Checkpoint the whole training state every epoch and resume from it.
+
+    At the end of every epoch the GAN (generator, discriminator, both
+    optimizers, the seed generator's state) and the state of the ``track``ed
+    callbacks (e.g. an :class:`EvaluateCallback`'s EMA and best generator)
+    are written to ``directory`` atomically (see :mod:`kerasgan.checkpoint`).
+    At the start of ``fit`` an existing checkpoint is restored and training
+    continues at the epoch after it; a checkpoint of a different GAN
+    (variant, image shape, classes, latent size) is refused. A checkpoint is
+    never written with non-finite weights or losses.
+
+    For batches identical to an uninterrupted run, feed ``fit`` from
+    ``kerasgan.data.load(..., start_epoch=kerasgan.checkpoint.initial_epoch(directory))``
+    (what ``kerasgan train --workdir`` does).
+
+    Example:
+
+    >>> import numpy as np, tempfile, kerasgan
+    >>> folder = tempfile.mkdtemp()
+    >>> gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4); gan.compile()
+    >>> x = np.zeros((16, 28, 28, 1), "float32")
+    >>> _ = gan.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[TrainingCheckpoint(folder)])
+    >>> again = kerasgan.build("dcgan", (28, 28, 1), seed=1, base_filters=4); again.compile()
+    >>> history = again.fit(x, batch_size=8, epochs=3, verbose=0, callbacks=[TrainingCheckpoint(folder)])
+    >>> history.epoch, int(again.g_optimizer.iterations)
+    ([2], 6)
+    """
+
+    def __init__(self, directory: str, track: list | tuple = ()):
+        super().__init__()
+        self.directory = os.fspath(directory)
+        self.track = {f"{type(cb).__name__}_{i}": cb for i, cb in enumerate(track)}
+        for name, cb in self.track.items():
+            if not (hasattr(cb, "get_state") and hasattr(cb, "set_state")):
+                raise ValueError(f"kerasgan: TrainingCheckpoint can track callbacks with get_state/set_state; "
+                                 f"{name} has none.")
+        self.restored_epoch = None
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._batches = 0
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        self._batches += 1
+
+    def on_train_begin(self, logs=None) -> None:
+        from kerasgan import checkpoint
+
+        restored = checkpoint.restore(self.directory, self.model)
+        if restored is None:
+            return
+        state, states = restored
+        for name, cb in self.track.items():
+            if name in states:
+                cb.set_state(*states[name])
+        self.restored_epoch = int(state["epoch"])
+        self.model._initial_epoch = self.restored_epoch  # fit continues after the checkpoint's epoch
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        from kerasgan import checkpoint
+
+        if not self._batches:
+            raise ValueError(f"kerasgan: epoch {epoch + 1} had no batches (the data is empty or ran out); "
+                             f"the checkpoint in {self.directory} was not written.")
+        bad = [k for k, v in (logs or {}).items() if not np.isfinite(np.asarray(v, dtype="float64")).all()]
+        if bad or not all(np.isfinite(np.asarray(v)).all() for v in self.model.get_weights()):
+            raise TrainingDiverged(
+                f"kerasgan: non-finite {'logs ' + ', '.join(bad) if bad else 'weights'} at the end of epoch "
+                f"{epoch + 1}; the checkpoint in {self.directory} was not overwritten."
+            )
+        states = {name: cb.get_state() for name, cb in self.track.items()}
+        checkpoint.write(self.directory, self.model, epoch + 1, states)
+
+    def on_train_end(self, logs=None) -> None:
+        self.model._initial_epoch = None

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -32,7 +33,8 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_string(
         "dataset", None, "A TFDS image dataset name (mnist, cifar10, celeb_a, ...), folder:PATH, idx:PATH, "
         "toy:ring8 or toy:grid25.", flag_values=fv)
-    flags.DEFINE_string("workdir", None, "Output folder: samples/, logs/, generator.keras, gan.keras.", flag_values=fv)
+    flags.DEFINE_string("workdir", None, "Output folder: samples/, logs/, checkpoint/, generator.keras, gan.keras. "
+                        "Run the same command again to resume from its checkpoint.", flag_values=fv)
     flags.DEFINE_integer("epochs", 1, "Training epochs.", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("batch_size", None, "Batch size (default 64; 512 for toy data).", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("steps_per_epoch", None, "Batches per epoch (default: the whole split).", lower_bound=1,
@@ -63,6 +65,7 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
         if not fv[required].value:
             raise UsageError(f"--{required} is required")
     from kerasgan import training
+    from kerasgan.callbacks import TrainingDiverged
 
     try:
         result = training.train(
@@ -74,7 +77,11 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
         )
     except ValueError as error:
         raise UsageError(str(error)) from None
-    last = {k: round(float(v[-1]), 4) for k, v in result["history"].items()}
+    except TrainingDiverged as error:
+        print(f"kerasgan train: error: {' '.join(str(error).split()).removeprefix('kerasgan: ')} The last good "
+              f"checkpoint is in {os.path.join(fv.workdir, 'checkpoint')}.", file=sys.stderr)
+        return 1
+    last = {k: round(float(v[-1]), 4) for k, v in result["history"].items() if v}
     print(f"kerasgan: trained {fv.variant} on {result['info'].name} ({result['info'].split}) "
           f"in {result['seconds']:.1f}s; last epoch {last}")
     for name, path in result["paths"].items():

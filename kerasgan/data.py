@@ -352,7 +352,25 @@ def _tfds_features(builder):
     return image_key, label_key, top
 
 
-def _tfds_source(name: str, split: str | None, shuffle: bool, seed, data_dir, download, download_config):
+def _epoch_stream(examples, start_epoch, shuffle, buffer, seed, batch_size, drop_remainder):
+    """Epochs ``start_epoch, start_epoch + 1, ...`` of ``examples``, each shuffled by
+    a seed made of ``seed`` and the epoch number (not by how many epochs this
+    process has read), batched within the epoch."""
+
+    def one_epoch(epoch):
+        # This function's graph gets its own graph seed, so the shuffle's seed is
+        # (constant, seed * 1000003 + epoch) whatever the caller's global seed is.
+        tf.random.set_seed(1)
+        ds = examples
+        if shuffle:
+            ds = ds.shuffle(buffer, seed=tf.constant(seed, tf.int64) * 1_000_003 + epoch, reshuffle_each_iteration=False)
+        return ds.batch(batch_size, drop_remainder=drop_remainder)
+
+    return tf.data.Dataset.range(start_epoch, 1 << 62).flat_map(one_epoch)
+
+
+def _tfds_source(name: str, split: str | None, shuffle: bool, seed, data_dir, download, download_config,
+                 reshuffle_files: bool = True):
     import tensorflow_datasets as tfds
 
     builder = _tfds_builder(name, data_dir)
@@ -368,7 +386,8 @@ def _tfds_source(name: str, split: str | None, shuffle: bool, seed, data_dir, do
                 "tfds.download.DownloadConfig(manual_dir=...), point data_dir at a prepared copy, "
                 "or train from local files (idx:PATH, folder:PATH)."
             ) from error
-    read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False)
+    read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False,
+                                  shuffle_reshuffle_each_iteration=reshuffle_files)
     dataset = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=read_config)
 
     def select(example):
@@ -465,6 +484,7 @@ def load(
     download_config: Any = None,
     num_examples: int | None = None,
     with_info: bool = False,
+    start_epoch: int | None = None,
 ) -> tf.data.Dataset | tuple[tf.data.Dataset, DatasetInfo]:
     """A ``tf.data.Dataset`` of training batches for ``gan.fit``.
 
@@ -491,6 +511,11 @@ def load(
         data_dir, download, download_config: passed to TFDS.
         num_examples: size of a ``toy:`` dataset (default 100,000).
         with_info: also return the :class:`DatasetInfo`.
+        start_epoch: an endless stream of epochs ``start_epoch``,
+            ``start_epoch + 1``, ... instead of one pass: each epoch is the whole
+            split, shuffled in an order that depends only on ``seed`` and the
+            epoch number, so a run resumed at epoch k sees the batches an
+            uninterrupted run sees (give ``fit`` its ``steps_per_epoch``).
 
     Returns:
         The dataset, or ``(dataset, info)`` with ``with_info=True``.
@@ -504,6 +529,8 @@ def load(
     """
     if not isinstance(batch_size, int) or batch_size <= 0:
         raise ValueError(f"kerasgan: batch_size must be a positive int, got {batch_size!r}.")
+    if start_epoch is not None and (not isinstance(start_epoch, int) or start_epoch < 0):
+        raise ValueError(f"kerasgan: start_epoch must be an int >= 0, got {start_epoch!r}.")
     if not isinstance(name, str) or not name:
         raise ValueError(f"kerasgan: the dataset name must be a non-empty string, got {name!r}.")
     size = _target_size(image_size)
@@ -522,8 +549,11 @@ def load(
             "toy:ring8, toy:grid25, or a TFDS dataset name."
         )
     else:
-        dataset, info = _tfds_source(name, split, shuffle, seed, data_dir, download, download_config)
+        dataset, info = _tfds_source(name, split, shuffle, seed, data_dir, download, download_config,
+                                     reshuffle_files=start_epoch is None)
 
+    if info.num_examples == 0:
+        raise ValueError(f"kerasgan: {info.name} (split {info.split}) has no examples; check the path and the split.")
     if with_labels and not info.has_labels:
         raise ValueError(f"kerasgan: {info.name} (split {info.split}) has no labels; load it with with_labels=False.")
     keep_labels = info.has_labels if with_labels is None else bool(with_labels)
@@ -543,9 +573,12 @@ def load(
         cache = info.num_examples is not None and 0 < info.num_examples * per_example <= CACHE_LIMIT_BYTES
     if cache:
         dataset = dataset.cache()
-    if shuffle:
-        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    if start_epoch is None:
+        if shuffle:
+            dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    else:
+        dataset = _epoch_stream(dataset, start_epoch, shuffle, shuffle_buffer, seed or 0, batch_size, drop_remainder)
 
     def finish(batch):
         images = batch["image"]

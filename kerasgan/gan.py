@@ -23,6 +23,8 @@ replica's noise is folded with its replica id so replicas draw different z.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 import keras
@@ -36,6 +38,8 @@ __all__ = ["GAN", "generate_samples"]
 # Runtime checks inside the compiled step fail with InvalidArgumentError;
 # ``fit`` turns the ones carrying this marker into ValueError.
 _INPUT_ERROR = "kerasgan input error: "
+#: Float images beyond [-IMAGE_RANGE_LIMIT, IMAGE_RANGE_LIMIT] are refused as unnormalised.
+IMAGE_RANGE_LIMIT = 1.5
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -324,6 +328,8 @@ class GAN(keras.Model):
                 )
             images, labels = data["image"], data.get("label")
         elif isinstance(data, (tuple, list)):
+            if len(data) == 1 and isinstance(data[0], (tuple, list, dict)):
+                return self._unpack(data[0])  # fit(x=(images, labels)): Keras wraps the pair once more
             images = data[0]
             labels = data[1] if len(data) > 1 else None
         else:
@@ -345,8 +351,18 @@ class GAN(keras.Model):
             raise ValueError(
                 f"kerasgan: images must be uint8 (0..255) or float in [-1, 1], got dtype {images.dtype.name}."
             )
+        elif len(self.image_shape) != 3:  # 2-D points of the toy distributions: no range
+            images = tf.cast(images, tf.float32)
         else:
             images = tf.cast(images, tf.float32)
+            message = (
+                f"{_INPUT_ERROR}float images must lie in [-1, 1], but a batch has values beyond "
+                f"+-{IMAGE_RANGE_LIMIT}: the data looks unnormalised (0..255?). Scale it with x / 127.5 - 1, "
+                "or give uint8 images (kerasgan scales those)."
+            )
+            beyond = tf.reduce_any(tf.abs(images) > IMAGE_RANGE_LIMIT)  # NaN is left to the divergence guard
+            with tf.control_dependencies([tf.debugging.assert_equal(beyond, False, message=message)]):
+                images = tf.identity(images)
         if not self.num_classes:
             return images, None
         if labels is None:
@@ -386,15 +402,59 @@ class GAN(keras.Model):
         A ``tf.data.Dataset`` is taken in its own order (shuffle it in the
         pipeline), without Keras' warning that ``shuffle=True`` is ignored.
         """
+        self._check_data(x)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+            if int(x.cardinality()) == 0:
+                raise ValueError("kerasgan: the dataset is empty (no batches); check its source, split and "
+                                 "batch_size (with drop_remainder a batch_size above the dataset size leaves none).")
+        elif any(getattr(a, "shape", None) is not None and len(a.shape) and a.shape[0] == 0
+                 for a in tf.nest.flatten(x)[:1]):
+            raise ValueError("kerasgan: fit got an empty array of images (0 examples); give it some data.")
         try:
             return super().fit(x, *args, **kwargs)
         except tf.errors.InvalidArgumentError as error:
             if _INPUT_ERROR in str(error.message):
-                detail = str(error.message).split(_INPUT_ERROR, 1)[1].split("\n")[0]
+                detail = re.split(r"\] \[|\n", str(error.message).split(_INPUT_ERROR, 1)[1])[0]
                 raise ValueError(f"kerasgan: {detail}") from None
             raise
+
+    def _check_data(self, x) -> None:
+        """Check the images' shape and the labels' dtype of arrays or a dataset's
+        element_spec before ``fit`` traces anything (a retraced step would see
+        relaxed, partly unknown shapes and report them less clearly)."""
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+        elif x is None or callable(x) or not tf.nest.flatten(x) or not hasattr(tf.nest.flatten(x)[0], "shape"):
+            return
+        else:
+            spec = x
+        if isinstance(spec, dict):
+            images, labels = spec.get("image"), spec.get("label")
+        elif isinstance(spec, (tuple, list)):
+            images, labels = spec[0], (spec[1] if len(spec) > 1 else None)
+        else:
+            images, labels = spec, None
+        if images is None or not hasattr(images, "shape"):
+            return
+        shape = tuple(images.shape)[1:]
+        if len(shape) == len(self.image_shape) - 1 and self.image_shape[-1] == 1:
+            shape = shape + (1,)
+        if len(shape) != len(self.image_shape) or any(
+            d is not None and d != e for d, e in zip(shape, self.image_shape, strict=False)
+        ):
+            raise ValueError(
+                f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
+                f"(the generator's output shape), got {_batch_shape((None,) + tuple(images.shape)[1:])}. "
+                "Resize the data or build the GAN with a matching image_shape."
+            )
+        if self.num_classes and labels is not None and hasattr(labels, "dtype"):
+            dtype = tf.as_dtype(labels.dtype)
+            if not dtype.is_integer:
+                raise ValueError(
+                    f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
+                    f"{dtype.name}; convert one-hot labels with argmax."
+                )
 
     # -------------------------------------------------------------- randomness
     def _seed(self):

@@ -7,42 +7,27 @@ Example:
 >>> out = tempfile.mkdtemp()
 >>> result = training.train("vanilla", "toy:ring8", out, epochs=1, steps_per_epoch=5, verbose=0)
 >>> sorted(os.listdir(out))
-['gan.keras', 'generator.keras', 'logs', 'samples']
+['checkpoint', 'gan.keras', 'generator.keras', 'logs', 'samples']
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 import keras
 
+from kerasgan import checkpoint as checkpoint_lib
 from kerasgan import data as data_lib
 from kerasgan import distribute
 from kerasgan import toy as toy_lib
-from kerasgan.callbacks import SampleGrid
+from kerasgan.callbacks import DivergenceGuard, SampleGrid, TrainingCheckpoint
 from kerasgan.gan import GAN
+from kerasgan.saving import save_atomic
 from kerasgan.variants import build, get_variant
 
 __all__ = ["train", "save_atomic"]
-
-
-def save_atomic(model: keras.Model, path: str) -> str:
-    """Save ``model`` to ``path`` (.keras) through a temporary file and a rename,
-    so an interrupted save never leaves a half-written file at ``path``.
-
-    Example:
-
-    >>> import keras, os, tempfile
-    >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    >>> p = save_atomic(m, os.path.join(tempfile.mkdtemp(), "m.keras"))
-    >>> os.path.exists(p), os.path.exists(p + ".tmp.keras")
-    (True, False)
-    """
-    tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
-    return path
 
 
 def _check_workdir(workdir: str) -> str:
@@ -51,8 +36,13 @@ def _check_workdir(workdir: str) -> str:
         os.makedirs(workdir, exist_ok=True)
     except OSError as error:
         raise ValueError(f"kerasgan: cannot create the workdir {workdir}: {error.strerror}.") from None
-    if not os.access(workdir, os.W_OK | os.X_OK):
-        raise ValueError(f"kerasgan: the workdir {workdir} is not writable; choose another --workdir.")
+    try:  # a real write: os.access says yes to root on read-only file systems
+        with tempfile.TemporaryFile(dir=workdir):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"kerasgan: the workdir {workdir} is not writable ({error.strerror}); choose another --workdir."
+        ) from None
     return workdir
 
 
@@ -95,8 +85,20 @@ def train(
     ``optimizers`` (``{"d_optimizer": ..., "g_optimizer": ...}``) replace the
     variant's paper optimizers.
 
+    Resume: every epoch the whole training state is checkpointed to
+    ``workdir/checkpoint`` (:class:`kerasgan.callbacks.TrainingCheckpoint`);
+    the same call again (after a crash, a kill or with more ``epochs``)
+    continues from it, on the same batches as an uninterrupted run
+    (``data.load(start_epoch=...)``), and ends with the same weights. A
+    checkpoint of another variant or image shape is refused. A NaN or
+    infinite loss stops training with :class:`kerasgan.callbacks.TrainingDiverged`
+    and leaves the last good checkpoint as it was.
+
+    Reproducible: the same ``seed`` gives bit-identical weights on a CPU.
+
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
-    ``info`` of the data, the written ``paths`` and ``seconds`` of training.
+    ``info`` of the data, the written ``paths``, ``seconds`` of training and
+    the ``initial_epoch`` it resumed from.
 
     Example:
 
@@ -111,6 +113,7 @@ def train(
     # first: a multi-worker strategy must exist before TensorFlow initialises
     distribution = distribute.strategy(strategy)
     distribute.resolve_precision(precision)
+    keras.utils.set_random_seed(seed)  # before the data: tf.data's shuffle seeds depend on the global seed
     workdir = _check_workdir(workdir)
     info = data_lib.describe(dataset, split=split, data_dir=data_dir)
     if cls.conditioning and not info.has_labels:
@@ -120,10 +123,26 @@ def train(
         )
     is_toy = info.source == "toy"
     batch_size = batch_size or (toy_lib.TRAIN_SETTINGS["batch_size"] if is_toy else 64)
+    checkpoint_dir = os.path.join(workdir, "checkpoint")
+    resumed = checkpoint_lib.latest(checkpoint_dir)
+    initial_epoch = 0 if resumed is None else int(resumed["epoch"])
+    # Batches of a pass over the data, and where in the stream of passes the
+    # first epoch of this run starts (a resumed run skips what was trained).
+    num_examples = info.num_examples
+    steps_per_pass = (num_examples or 0) // batch_size
+    if steps_per_pass == 0 and not steps_per_epoch:
+        raise ValueError(
+            f"kerasgan: {dataset} has {num_examples} examples, fewer than batch_size={batch_size}; "
+            "use a smaller --batch_size."
+        )
+    steps_per_epoch = steps_per_epoch or steps_per_pass
+    first_pass, skip = divmod(initial_epoch * steps_per_epoch, steps_per_pass or 1)
     dataset_obj, info = data_lib.load(
         dataset, split=split, batch_size=batch_size, image_size=image_size,
-        with_labels=bool(cls.conditioning), seed=seed, data_dir=data_dir, with_info=True,
+        with_labels=bool(cls.conditioning), seed=seed, data_dir=data_dir, with_info=True, start_epoch=first_pass,
     )
+    if skip:
+        dataset_obj = dataset_obj.skip(skip)
     keras.utils.set_random_seed(seed)
     options = dict(toy_lib.GAN_SETTINGS) if is_toy else {}
     options.update(build_overrides)
@@ -145,12 +164,17 @@ def train(
             gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **optimizers)
     finally:
         keras.config.set_dtype_policy(previous_policy)
+    checkpoint_lib.check_compatible(checkpoint_dir, gan)  # before anything is written
+    if resumed is not None and verbose != 0:
+        print(f"kerasgan: resuming {workdir} from its checkpoint of epoch {initial_epoch} (of {epochs})")
     log_dir = os.path.join(workdir, "logs")
     toy_data = toy_lib.sample(info.name.split(":", 1)[1], 2000, seed=1)[0] if is_toy else None
     callbacks = [
         SampleGrid(os.path.join(workdir, "samples"), num=num_samples, seed=seed, log_dir=log_dir, data=toy_data),
         keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch"),
     ] + list(callbacks or [])
+    tracked = [cb for cb in callbacks if hasattr(cb, "get_state") and hasattr(cb, "set_state")]
+    callbacks += [DivergenceGuard(), TrainingCheckpoint(checkpoint_dir, track=tracked)]
     start = time.time()
     history = gan.fit(dataset_obj, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose)
     seconds = time.time() - start
@@ -160,4 +184,5 @@ def train(
         "samples": callbacks[0].last_path,
         "logs": log_dir,
     }
-    return {"gan": gan, "history": history.history, "info": info, "paths": paths, "seconds": seconds}
+    return {"gan": gan, "history": history.history, "info": info, "paths": paths, "seconds": seconds,
+            "initial_epoch": initial_epoch}

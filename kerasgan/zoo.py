@@ -201,7 +201,7 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
     >>> g.model.output_shape
     (None, 28, 28, 1)
     """
-    import keras
+    from kerasgan import saving
 
     info = card(name)
     folder = os.path.join(root(), name)
@@ -222,5 +222,5 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
                     f"kerasgan: the zoo file {path} has been changed: its sha256 is {actual}, the card "
                     f"expects {expected}. Reinstall kerasgan to restore it."
                 )
-    model = keras.models.load_model(os.path.join(folder, GENERATOR), safe_mode=True, compile=False)
+    model = saving.load_model(os.path.join(folder, GENERATOR), compile=False)
     return ZooGenerator(name, model, info)

@@ -11,7 +11,7 @@ import kerasgan
 
 MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants", "kerasgan.data",
            "kerasgan.images", "kerasgan.toy", "kerasgan.callbacks", "kerasgan.training", "kerasgan.cli",
-           "kerasgan.zoo", "kerasgan.metrics", "kerasgan.distribute"]
+           "kerasgan.zoo", "kerasgan.metrics", "kerasgan.distribute", "kerasgan.saving", "kerasgan.checkpoint"]
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
