@@ -67,19 +67,25 @@ def main():
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--eval_every", type=int, default=5)
     parser.add_argument("--ema_decay", type=float, default=0.999)
+    parser.add_argument("--learning_rate", type=float, default=None,
+                        help="override the recipe's learning rate (the variant's optimizer kind is kept)")
     parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
     args = parser.parse_args()
     recipe = dict(RECIPES[args.name], dataset="idx:../shared/data/mnist", split="test", seed=0)
     if args.epochs:
         recipe["epochs"] = args.epochs
+    if args.learning_rate:
+        kind = recipe.get("optimizer", ("rmsprop",) if recipe["variant"] == "wgan" else ("adam", 0, 0.5))
+        recipe["optimizer"] = (kind[0], args.learning_rate, *kind[2:])
     evaluator = MnistEvaluator()
     callback = EvaluateCallback(evaluator, every=args.eval_every, num=2000, ema_decay=args.ema_decay)
     workdir = tempfile.mkdtemp(prefix=f"zoo-{args.name}-")
     train_args = {k: v for k, v in recipe.items() if k not in ("variant", "dataset", "optimizer")}
-    if "optimizer" in recipe:
-        _, lr, beta_1 = recipe["optimizer"]
-        train_args["optimizers"] = {"d_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1),
-                                    "g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
+    if "optimizer" in recipe:  # ("adam", lr, beta_1) or ("rmsprop", lr), for both networks
+        kind, lr, *beta = recipe["optimizer"]
+        make = {"adam": lambda: keras.optimizers.Adam(lr, beta_1=beta[0]),
+                "rmsprop": lambda: keras.optimizers.RMSprop(lr)}[kind]
+        train_args["optimizers"] = {"d_optimizer": make(), "g_optimizer": make()}
     result = kerasgan.training.train(recipe["variant"], f"idx:{args.data}", workdir, verbose=2,
                                      callbacks=[callback], **train_args)
     gan = result["gan"]  # generator restored to the best-scoring epoch
