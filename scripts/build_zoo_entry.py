@@ -38,7 +38,7 @@ RECIPES = {
     "dcgan_mnist": dict(variant="dcgan", epochs=100, batch_size=64, base_filters=32),
     "cgan_mnist": dict(variant="cgan", epochs=60, batch_size=64, base_filters=32),
     "acgan_mnist": dict(variant="acgan", epochs=30, batch_size=64, base_filters=32),
-    "lsgan_mnist": dict(variant="lsgan", epochs=30, batch_size=64, base_filters=32),
+    "lsgan_mnist": dict(variant="lsgan", epochs=100, batch_size=64, base_filters=32),
     "wgan_mnist": dict(variant="wgan", epochs=40, batch_size=64, base_filters=32),
     "wgan_gp_mnist": dict(variant="wgan_gp", epochs=30, batch_size=64, base_filters=32),
 }
