@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: base_filters=32 (a quarter of the default DCGAN's weights) to fit the zoo's
 #: 40 MB budget; "optimizer" overrides the variant's paper optimizers.
 RECIPES = {
-    "vanilla_mnist": dict(variant="vanilla", epochs=60, batch_size=64, optimizer=("adam", 2e-4, 0.5)),
+    "vanilla_mnist": dict(variant="vanilla", epochs=200, batch_size=64, optimizer=("adam", 2e-4, 0.5)),
     "dcgan_mnist": dict(variant="dcgan", epochs=100, batch_size=64, base_filters=32),
     "cgan_mnist": dict(variant="cgan", epochs=60, batch_size=64, base_filters=32),
     "acgan_mnist": dict(variant="acgan", epochs=30, batch_size=64, base_filters=32),
