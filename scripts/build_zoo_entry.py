@@ -17,7 +17,6 @@ import os
 import platform
 import shutil
 import tempfile
-import time
 
 import keras
 import numpy as np

@@ -1,7 +1,6 @@
 """Every Colab notebook runs headless, in the small-budget mode, and shows its pictures."""
 
 import json
-import os
 import pathlib
 import re
 
