@@ -39,7 +39,7 @@ RECIPES = {
     "acgan_mnist": dict(variant="acgan", epochs=30, batch_size=64, base_filters=32),
     "lsgan_mnist": dict(variant="lsgan", epochs=100, batch_size=64, base_filters=32),
     "wgan_mnist": dict(variant="wgan", epochs=80, batch_size=64, base_filters=32, optimizer=("rmsprop", 1e-4)),
-    "wgan_gp_mnist": dict(variant="wgan_gp", epochs=30, batch_size=64, base_filters=32),
+    "wgan_gp_mnist": dict(variant="wgan_gp", epochs=60, batch_size=64, base_filters=32),
 }
 
 
