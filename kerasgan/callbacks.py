@@ -206,6 +206,16 @@ class EvaluateCallback(keras.callbacks.Callback):
             self._assign(self.best_weights)
 
 
+def _non_finite(logs) -> dict:
+    """``{name: first NaN/Inf value}`` of the logged values that are not finite."""
+    bad = {}
+    for key, value in (logs or {}).items():
+        array = np.asarray(value, dtype="float64").ravel()
+        if not np.isfinite(array).all():
+            bad[key] = float(array[~np.isfinite(array)][0])
+    return bad
+
+
 class TrainingDiverged(RuntimeError):
     """Training produced a NaN or infinite loss (raised by :class:`DivergenceGuard`)."""
 
@@ -237,11 +247,7 @@ class DivergenceGuard(keras.callbacks.Callback):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
-        bad = {}
-        for key, value in (logs or {}).items():
-            array = np.asarray(value, dtype="float64")
-            if not np.isfinite(array).all():
-                bad[key] = float(array.ravel()[~np.isfinite(array.ravel())][0])
+        bad = _non_finite(logs)
         if bad:
             values = ", ".join(f"{k}={v}" for k, v in bad.items())
             raise TrainingDiverged(
@@ -316,7 +322,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         if not self._batches:
             raise ValueError(f"kerasgan: epoch {epoch + 1} had no batches (the data is empty or ran out); "
                              f"the checkpoint in {self.directory} was not written.")
-        bad = [k for k, v in (logs or {}).items() if not np.isfinite(np.asarray(v, dtype="float64")).all()]
+        bad = list(_non_finite(logs))
         if bad or not all(np.isfinite(np.asarray(v)).all() for v in self.model.get_weights()):
             raise TrainingDiverged(
                 f"kerasgan: non-finite {'logs ' + ', '.join(bad) if bad else 'weights'} at the end of epoch "

@@ -340,11 +340,7 @@ class GAN(keras.Model):
             images = images[..., tf.newaxis]  # (B, H, W) grayscale
             shape = tuple(images.shape[1:])
         if shape != self.image_shape:
-            raise ValueError(
-                f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
-                f"(the generator's output shape), got {_batch_shape((None,) + shape)}. Resize the "
-                "data or build the GAN with a matching image_shape."
-            )
+            raise self._shape_error(shape)
         if images.dtype == tf.uint8:
             images = tf.cast(images, tf.float32) / 127.5 - 1.0
         elif not images.dtype.is_floating:
@@ -372,10 +368,7 @@ class GAN(keras.Model):
             )
         labels = tf.convert_to_tensor(labels)
         if not labels.dtype.is_integer:
-            raise ValueError(
-                f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
-                f"{labels.dtype.name}; convert one-hot labels with argmax."
-            )
+            raise self._label_dtype_error(labels.dtype)
         if labels.shape.rank == 2 and labels.shape[-1] == 1:
             labels = labels[:, 0]
         if labels.shape.rank != 1:
@@ -419,6 +412,19 @@ class GAN(keras.Model):
                 raise ValueError(f"kerasgan: {detail}") from None
             raise
 
+    def _shape_error(self, shape) -> ValueError:
+        return ValueError(
+            f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
+            f"(the generator's output shape), got {_batch_shape((None,) + tuple(shape))}. Resize the "
+            "data or build the GAN with a matching image_shape."
+        )
+
+    def _label_dtype_error(self, dtype) -> ValueError:
+        return ValueError(
+            f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
+            f"{dtype.name}; convert one-hot labels with argmax."
+        )
+
     def _check_data(self, x) -> None:
         """Check the images' shape and the labels' dtype of arrays or a dataset's
         element_spec before ``fit`` traces anything (a retraced step would see
@@ -443,18 +449,11 @@ class GAN(keras.Model):
         if len(shape) != len(self.image_shape) or any(
             d is not None and d != e for d, e in zip(shape, self.image_shape, strict=False)
         ):
-            raise ValueError(
-                f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
-                f"(the generator's output shape), got {_batch_shape((None,) + tuple(images.shape)[1:])}. "
-                "Resize the data or build the GAN with a matching image_shape."
-            )
+            raise self._shape_error(tuple(images.shape)[1:])
         if self.num_classes and labels is not None and hasattr(labels, "dtype"):
             dtype = tf.as_dtype(labels.dtype)
             if not dtype.is_integer:
-                raise ValueError(
-                    f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
-                    f"{dtype.name}; convert one-hot labels with argmax."
-                )
+                raise self._label_dtype_error(dtype)
 
     # -------------------------------------------------------------- randomness
     def _seed(self):
