@@ -14,83 +14,57 @@ Example:
 (4, 28, 28, 1)
 """
 
+import importlib as _importlib
 import os as _os
 import sys as _sys
 
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+__version__ = "0.1.0"
+
+#: The package's modules, all importable as ``kerasgan.NAME``.
+_MODULES = ("callbacks", "checkpoint", "data", "distribute", "images", "inputs", "losses", "metrics", "nets",
+            "recipes", "registry", "replicas", "sampling", "saving", "toy", "variants", "zoo")
+
+__all__ = ["GAN", "VARIANTS", "build", "get_variant", "train", "save_atomic", *_MODULES, "__version__"]
+
 
 def _started_by_the_command_line() -> bool:
-    """True in the ``kerasgan`` console script and in ``python -m kerasgan``."""
+    """True in the ``kerasgan`` console script and in ``python -m kerasgan``:
+    there the package stays lazy, so that ``kerasgan --help`` never imports
+    TensorFlow; each command imports what it uses."""
     first = _os.path.basename(_sys.argv[0]) if _sys.argv else ""
     return first in ("kerasgan", "-m")
 
 
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow with stderr muted: its C++ start-up lines (CUDA probing,
-    oneDNN notices) are printed before any log level applies. Used by the command
-    line only, and not when TF_CPP_MIN_LOG_LEVEL asks for logs (0 or 1)."""
-    if _os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in _sys.modules:
-        return
-    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    _sys.stderr.flush()
-    fd = _sys.stderr.fileno()
-    saved, devnull = _os.dup(fd), _os.open(_os.devnull, _os.O_WRONLY)
-    try:
-        _os.dup2(devnull, fd)
-        import tensorflow  # noqa: F401
-    finally:
-        _os.dup2(saved, fd)
-        _os.close(saved)
-        _os.close(devnull)
+def _load() -> None:
+    """Import the whole public API into this namespace (registering the Keras classes)."""
+    from kerasgan import variants
+
+    namespace = globals()
+    for module in _MODULES:
+        namespace[module] = _importlib.import_module(f"kerasgan.{module}")
+    from kerasgan.gan import GAN
+    from kerasgan.saving import save_atomic
+    from kerasgan.training import train
+
+    namespace.update(GAN=GAN, save_atomic=save_atomic, train=train)
+    namespace.update({name: getattr(variants, name) for name in variants.__all__})
+    __all__[:] = list(dict.fromkeys(__all__ + variants.__all__))
 
 
 if _started_by_the_command_line():
-    _import_tensorflow_quietly()
 
-from kerasgan import callbacks, checkpoint, data, distribute, images, losses, metrics, nets, saving, toy, zoo  # noqa: E402
-from kerasgan.gan import GAN  # noqa: E402
-from kerasgan.saving import save_atomic  # noqa: E402
-from kerasgan.training import train  # noqa: E402
-from kerasgan.variants import (  # noqa: E402
-    ACGAN,
-    DCGAN,
-    LSGAN,
-    VARIANTS,
-    WGAN,
-    WGANGP,
-    ConditionalGAN,
-    VanillaGAN,
-    build,
-    get_variant,
-)
+    def __getattr__(name: str):
+        """Lazy attributes for the command line: a module alone, or everything."""
+        if name in _MODULES or name in ("cli", "gan", "training"):
+            return _importlib.import_module(f"kerasgan.{name}")
+        if name.startswith("__"):
+            raise AttributeError(name)
+        _load()
+        if name in globals():
+            return globals()[name]
+        raise AttributeError(f"module 'kerasgan' has no attribute {name!r}")
 
-__version__ = "0.1.0"
-
-__all__ = [
-    "GAN",
-    "VARIANTS",
-    "build",
-    "get_variant",
-    "train",
-    "save_atomic",
-    "VanillaGAN",
-    "DCGAN",
-    "ConditionalGAN",
-    "ACGAN",
-    "LSGAN",
-    "WGAN",
-    "WGANGP",
-    "callbacks",
-    "checkpoint",
-    "data",
-    "distribute",
-    "images",
-    "losses",
-    "metrics",
-    "nets",
-    "saving",
-    "toy",
-    "zoo",
-    "__version__",
-]
+else:
+    _load()

@@ -20,7 +20,10 @@ from typing import Callable, Sequence
 
 from absl import flags
 
-__all__ = ["main", "UsageError"]
+__all__ = ["main", "UsageError", "import_tensorflow_quietly"]
+
+#: Flags absl defines on every FlagValues; not kerasgan's.
+_ABSL_FLAGS = ("help", "helpfull", "helpshort", "helpxml")
 
 
 class UsageError(Exception):
@@ -28,13 +31,19 @@ class UsageError(Exception):
 
 
 def _train_flags() -> flags.FlagValues:
+    from kerasgan import distribute, recipes, registry, zoo
+
     fv = flags.FlagValues()
-    flags.DEFINE_string("variant", None, "GAN variant: vanilla, dcgan, cgan, acgan, lsgan, wgan, wgan_gp.", flag_values=fv)
+    flags.DEFINE_enum("variant", None, registry.variant_names(), "GAN variant (not needed with --preset).",
+                      flag_values=fv)
+    flags.DEFINE_enum("preset", None, zoo.names(pretrained_only=True),
+                      "Fine-tune a pretrained zoo entry (its variant and networks; kerasgan zoo list).", flag_values=fv)
     flags.DEFINE_string(
         "dataset", None, "A TFDS image dataset name (mnist, cifar10, celeb_a, ...), folder:PATH, idx:PATH, "
         "toy:ring8 or toy:grid25.", flag_values=fv)
-    flags.DEFINE_string("workdir", None, "Output folder: samples/, logs/, checkpoint/, generator.keras, gan.keras. "
-                        "Run the same command again to resume from its checkpoint.", flag_values=fv)
+    flags.DEFINE_string("workdir", None, "Output folder: samples/, logs/, checkpoint/, generator.keras, "
+                        "discriminator.keras, gan.keras. Run the same command again to resume from its checkpoint.",
+                        flag_values=fv)
     flags.DEFINE_integer("epochs", 1, "Training epochs.", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("batch_size", None, "Batch size (default 64; 512 for toy data).", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("steps_per_epoch", None, "Batches per epoch (default: the whole split).", lower_bound=1,
@@ -43,38 +52,47 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("image_size", None, "Centre-crop and resize images to this square size.", lower_bound=8,
                          flag_values=fv)
     flags.DEFINE_integer("latent_dim", None, "Size of the latent vector z.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("base_filters", None, "Width of the conv networks: filters of D's first and G's last "
+                         "stage, doubled per stage (default 64).", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)
     flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
-    flags.DEFINE_string("data_dir", None, "TFDS data_dir.", flag_values=fv)
+    flags.DEFINE_string("data_dir", None, "TFDS data_dir (where prepared TFDS datasets are).", flag_values=fv)
+    flags.DEFINE_boolean("download", True, "Let TFDS download a dataset that is not prepared in data_dir.",
+                         flag_values=fv)
     flags.DEFINE_enum("verbose", "auto", ["auto", "0", "1", "2"], "Keras fit verbosity.", flag_values=fv)
-    flags.DEFINE_enum("strategy", "auto", ["auto", "default", "mirrored", "multi_worker", "tpu"],
-                      "tf.distribute strategy: auto (all GPUs when several), default, mirrored, multi_worker "
-                      "(TF_CONFIG), tpu.", flag_values=fv)
-    flags.DEFINE_enum("precision", "float32", ["auto", "float32", "mixed_bfloat16", "mixed_float16"],
-                      "Numeric precision (auto: bfloat16 where the hardware has it).", flag_values=fv)
+    flags.DEFINE_enum("strategy", "auto", list(distribute.STRATEGIES), "tf.distribute strategy: " + "; ".join(
+        f"{name}: {text}" for name, text in distribute.STRATEGIES.items()) + ".", flag_values=fv)
+    flags.DEFINE_enum("precision", "float32", list(distribute.PRECISIONS), "Numeric precision: " + "; ".join(
+        f"{name}: {text}" for name, text in distribute.PRECISIONS.items()) + ".", flag_values=fv)
     flags.DEFINE_boolean("jit_compile", False, "Compile the train step with XLA.", flag_values=fv)
     flags.DEFINE_integer("steps_per_execution", 1, "Train steps per compiled call.", lower_bound=1,
                          flag_values=fv)
+    flags.DEFINE_enum("optimizer", None, list(recipes.OPTIMIZERS),
+                      "Optimizer kind for both networks (default: the variant's paper optimizers).", flag_values=fv)
+    flags.DEFINE_float("learning_rate", None, "Learning rate of both optimizers.", lower_bound=0, flag_values=fv)
+    flags.DEFINE_float("d_learning_rate", None, "Discriminator learning rate (TTUR).", lower_bound=0, flag_values=fv)
+    flags.DEFINE_float("g_learning_rate", None, "Generator learning rate (TTUR).", lower_bound=0, flag_values=fv)
+    flags.DEFINE_float("beta_1", None, "Adam's beta_1.", flag_values=fv)
+    flags.DEFINE_float("beta_2", None, "Adam's beta_2.", flag_values=fv)
     return fv
 
 
 def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
     if args:
         raise UsageError(f"unexpected arguments: {' '.join(args)}")
-    for required in ("variant", "dataset", "workdir"):
+    for required in ("dataset", "workdir"):
         if not fv[required].value:
             raise UsageError(f"--{required} is required")
+    if not fv.variant and not fv.preset:
+        raise UsageError("--variant is required (or --preset to fine-tune a pretrained entry)")
     from kerasgan import training
     from kerasgan.callbacks import TrainingDiverged
 
+    given = {name: fv[name].value for name in fv if name not in _ABSL_FLAGS and fv[name].value is not None}
+    if given["verbose"] != "auto":
+        given["verbose"] = int(given["verbose"])
     try:
-        result = training.train(
-            fv.variant, fv.dataset, fv.workdir, epochs=fv.epochs, batch_size=fv.batch_size, split=fv.split,
-            image_size=fv.image_size, steps_per_epoch=fv.steps_per_epoch, seed=fv.seed,
-            latent_dim=fv.latent_dim, num_samples=fv.num_samples, data_dir=fv.data_dir,
-            verbose=fv.verbose if fv.verbose == "auto" else int(fv.verbose), strategy=fv.strategy,
-            precision=fv.precision, jit_compile=fv.jit_compile, steps_per_execution=fv.steps_per_execution,
-        )
+        result = training.train(**given)
     except ValueError as error:
         raise UsageError(str(error)) from None
     except TrainingDiverged as error:
@@ -82,7 +100,7 @@ def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:
               f"checkpoint is in {os.path.join(fv.workdir, 'checkpoint')}.", file=sys.stderr)
         return 1
     last = {k: round(float(v[-1]), 4) for k, v in result["history"].items() if v}
-    print(f"kerasgan: trained {fv.variant} on {result['info'].name} ({result['info'].split}) "
+    print(f"kerasgan: trained {type(result['gan']).variant} on {result['info'].name} ({result['info'].split}) "
           f"in {result['seconds']:.1f}s; last epoch {last}")
     for name, path in result["paths"].items():
         print(f"  {name}: {path}")
@@ -98,14 +116,7 @@ def _zoo(fv: flags.FlagValues, args: Sequence[str]) -> int:
         raise UsageError("usage: kerasgan zoo list")
     from kerasgan import zoo
 
-    print(f"{'entry':<22} {'variant':<9} {'dataset':<14} {'score':>6} {'FID':>7} {'label acc':>9}")
-    for name in zoo.names():
-        info = zoo.card(name)
-        m = info.get("metrics") or {}
-        score = f"{m['score']:.2f}" if "score" in m else "recipe"
-        fid = f"{m['fid']:.1f}" if "fid" in m else ""
-        acc = f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else ""
-        print(f"{name:<22} {info['variant']:<9} {info['dataset']:<14} {score:>6} {fid:>7} {acc:>9}")
+    print(zoo.table())
     return 0
 
 
@@ -192,6 +203,36 @@ COMMANDS: dict[str, tuple[Callable[[], flags.FlagValues], Callable, str]] = {
 }
 
 
+#: The commands that run TensorFlow (the others, and every --help, never import it).
+NEEDS_TENSORFLOW = ("train", "sample", "eval")
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with stderr muted: its C++ start-up lines (CUDA probing,
+    oneDNN notices) are printed before any log level applies. Not when
+    TF_CPP_MIN_LOG_LEVEL asks for logs (0 or 1), or when it is imported already.
+
+    Example:
+
+    >>> import_tensorflow_quietly()
+    >>> "tensorflow" in sys.modules
+    True
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    fd = sys.stderr.fileno()
+    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _usage() -> str:
     lines = ["usage: kerasgan COMMAND [--flags]", "", "commands:"]
     lines += [f"  {name:<8} {description}" for name, (_, _, description) in COMMANDS.items()]
@@ -223,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         args = fv([f"kerasgan {command}"] + argv[2:])
+        if command in NEEDS_TENSORFLOW:
+            import_tensorflow_quietly()
         return run(fv, args[1:])
     except (flags.Error, UsageError) as error:
         message = " ".join(str(error).split()).removeprefix("kerasgan: ")

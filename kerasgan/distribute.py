@@ -43,13 +43,26 @@ from __future__ import annotations
 import json
 import os
 
-import keras
-import tensorflow as tf
-
 __all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16"]
 
-STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
-PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+#: Strategy names, each with what it makes (the command line's ``--strategy`` help).
+STRATEGIES = {
+    "auto": "all GPUs when there are several, else one device",
+    "default": "one device",
+    "mirrored": "MirroredStrategy over all GPUs (or all logical CPUs)",
+    "multi_worker": "MultiWorkerMirroredStrategy over the TF_CONFIG cluster",
+    "tpu": "TPUStrategy",
+}
+#: Precision names, each with what it means (the command line's ``--precision`` help).
+PRECISIONS = {
+    "auto": "bfloat16 where the hardware computes it natively, else float32",
+    "float32": "float32 throughout",
+    "mixed_bfloat16": "bfloat16 compute, float32 weights",
+    "mixed_float16": "float16 compute with loss scaling, float32 weights",
+}
+
+# TensorFlow and Keras are imported inside the functions: the names above are
+# read by the command line's --help, which must not import TensorFlow.
 
 
 def strategy(name: str = "auto", devices: list[str] | None = None) -> tf.distribute.Strategy:
@@ -63,6 +76,8 @@ def strategy(name: str = "auto", devices: list[str] | None = None) -> tf.distrib
     >>> strategy("auto").num_replicas_in_sync >= 1
     True
     """
+    import tensorflow as tf
+
     if name not in STRATEGIES:
         raise ValueError(f"kerasgan: unknown strategy {name!r}; choose one of {list(STRATEGIES)}.")
     # list_physical_devices leaves the runtime uninitialised: a multi-worker
@@ -124,6 +139,8 @@ def resolve_precision(name: str = "auto") -> str:
         raise ValueError(f"kerasgan: unknown precision {name!r}; choose one of {list(PRECISIONS)}.")
     if name != "auto":
         return name
+    import tensorflow as tf
+
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         capabilities = [tf.config.experimental.get_device_details(g).get("compute_capability", (0, 0)) for g in gpus]
@@ -142,6 +159,8 @@ def set_precision(name: str = "auto") -> str:
     >>> set_precision("float32")
     'float32'
     """
+    import keras
+
     policy = resolve_precision(name)
     keras.config.set_dtype_policy(policy)
     return policy

@@ -7,7 +7,8 @@ updates, each with fresh noise, then one generator update, gradients by
 :mod:`kerasgan.losses` (minimax, non-saturating, least squares, Wasserstein,
 hinge) plus optional WGAN weight clipping, the WGAN-GP gradient penalty and
 the AC-GAN auxiliary class loss. The variants in :mod:`kerasgan.variants` are
-short declarations of these settings on this one class.
+short declarations of these settings on this one class: declaring a
+subclass with ``variant = "name"`` registers it (:mod:`kerasgan.registry`).
 
 Conditioning is read off the networks: a generator with inputs ``[z, label]``
 is class-conditional; a discriminator with inputs ``[x, label]`` is a cGAN
@@ -18,12 +19,12 @@ Distribution: losses are averaged over the *global* batch (sum over the
 replica's examples divided by ``local batch × replicas``), gradients are
 summed across replicas by the optimizers, metrics record each replica's
 unscaled mean (so the logged value is the true global mean), and each
-replica's noise is folded with its replica id so replicas draw different z.
+replica's noise is folded with its replica id so replicas draw different z
+(:mod:`kerasgan.replicas`). Input unpacking and checks are in
+:mod:`kerasgan.inputs`, sampling in :mod:`kerasgan.sampling`.
 """
 
 from __future__ import annotations
-
-import re
 
 from typing import Any
 
@@ -31,15 +32,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import inputs, registry, replicas, sampling
 from kerasgan import losses as losses_lib
 
-__all__ = ["GAN", "generate_samples"]
+__all__ = ["GAN"]
 
-# Runtime checks inside the compiled step fail with InvalidArgumentError;
-# ``fit`` turns the ones carrying this marker into ValueError.
-_INPUT_ERROR = "kerasgan input error: "
-#: Float images beyond [-IMAGE_RANGE_LIMIT, IMAGE_RANGE_LIMIT] are refused as unnormalised.
-IMAGE_RANGE_LIMIT = 1.5
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -89,6 +86,59 @@ class GAN(keras.Model):
         "gp_weight": 0.0,
         "aux_weight": 1.0,
     }
+
+    def __init_subclass__(cls, **kwargs):
+        """Declaring a subclass with its own ``variant = "name"`` registers it."""
+        super().__init_subclass__(**kwargs)
+        if "variant" in cls.__dict__:
+            registry.register(cls)
+
+    @classmethod
+    def from_preset(cls, name: str, **overrides) -> "GAN":
+        """The GAN of zoo preset ``name``: its variant with the pretrained
+        generator and discriminator, ready for ``compile()`` and ``fit`` on
+        your own data (fine-tuning).
+
+        ``overrides`` are GAN settings (``d_steps``, ``adversarial_loss``,
+        ``seed``, ...); by default the preset's recipe's. Called on the base
+        class, it builds the preset's variant (``GAN.from_preset("dcgan_mnist")``
+        is a ``DCGAN``); on a variant class, the preset must be of that
+        variant (or of one it derives from). The files are checked against
+        the card's sha256 and opened in Keras ``safe_mode``.
+
+        Example:
+
+        >>> import numpy as np, kerasgan
+        >>> gan = kerasgan.GAN.from_preset("dcgan_mnist", seed=0)
+        >>> type(gan).__name__, gan.image_shape
+        ('DCGAN', (28, 28, 1))
+        >>> bool(np.allclose(gan.generate(2, seed=0), kerasgan.zoo.load("dcgan_mnist").generate(2, seed=0)))
+        True
+        >>> gan.compile()
+        >>> history = gan.fit(np.zeros((16, 28, 28, 1), "uint8"), batch_size=8, epochs=1, verbose=0)
+        """
+        from kerasgan import zoo
+
+        card = zoo.card(name)
+        variant = registry.VARIANTS.get(card["variant"])
+        if variant is None:
+            raise ValueError(f"kerasgan: the preset {name!r} is of the unknown variant {card['variant']!r}.")
+        if issubclass(cls, variant):
+            target = cls
+        elif issubclass(variant, cls):
+            target = variant
+        else:
+            raise ValueError(
+                f"kerasgan: the preset {name!r} is a {variant.__name__} ({card['variant']}), not a {cls.__name__}; "
+                f"call kerasgan.GAN.from_preset({name!r}) or {variant.__name__}.from_preset({name!r})."
+            )
+        generator, discriminator = zoo.load_networks(name)
+        recipe = card.get("recipe", {})
+        settings = {key: recipe[key] for key in GAN.defaults if key in recipe}
+        settings.setdefault("seed", recipe.get("seed"))
+        settings.update(overrides)
+        return target(generator=generator, discriminator=discriminator, latent_dim=int(card["latent_dim"]),
+                      num_classes=card.get("num_classes"), **settings)
 
     @classmethod
     def default_optimizers(cls) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
@@ -321,73 +371,7 @@ class GAN(keras.Model):
     # ------------------------------------------------------------- data input
     def _unpack(self, data):
         """Images (scaled to [-1, 1]) and int32 labels (or None) from a batch."""
-        if isinstance(data, dict):
-            if "image" not in data:
-                raise ValueError(
-                    f"kerasgan: a dict batch needs an 'image' key (tfds style); got keys {sorted(data)}."
-                )
-            images, labels = data["image"], data.get("label")
-        elif isinstance(data, (tuple, list)):
-            if len(data) == 1 and isinstance(data[0], (tuple, list, dict)):
-                return self._unpack(data[0])  # fit(x=(images, labels)): Keras wraps the pair once more
-            images = data[0]
-            labels = data[1] if len(data) > 1 else None
-        else:
-            images, labels = data, None
-        images = tf.convert_to_tensor(images)
-        shape = tuple(images.shape[1:])
-        if len(shape) == len(self.image_shape) - 1 and self.image_shape[-1] == 1:
-            images = images[..., tf.newaxis]  # (B, H, W) grayscale
-            shape = tuple(images.shape[1:])
-        if shape != self.image_shape:
-            raise self._shape_error(shape)
-        if images.dtype == tf.uint8:
-            images = tf.cast(images, tf.float32) / 127.5 - 1.0
-        elif not images.dtype.is_floating:
-            raise ValueError(
-                f"kerasgan: images must be uint8 (0..255) or float in [-1, 1], got dtype {images.dtype.name}."
-            )
-        elif len(self.image_shape) != 3:  # 2-D points of the toy distributions: no range
-            images = tf.cast(images, tf.float32)
-        else:
-            images = tf.cast(images, tf.float32)
-            message = (
-                f"{_INPUT_ERROR}float images must lie in [-1, 1], but a batch has values beyond "
-                f"+-{IMAGE_RANGE_LIMIT}: the data looks unnormalised (0..255?). Scale it with x / 127.5 - 1, "
-                "or give uint8 images (kerasgan scales those)."
-            )
-            beyond = tf.reduce_any(tf.abs(images) > IMAGE_RANGE_LIMIT)  # NaN is left to the divergence guard
-            with tf.control_dependencies([tf.debugging.assert_equal(beyond, False, message=message)]):
-                images = tf.identity(images)
-        if not self.num_classes:
-            return images, None
-        if labels is None:
-            raise ValueError(
-                f"kerasgan: this GAN is class-conditional (num_classes={self.num_classes}) and needs "
-                "labels: give fit (image, label) tuples or {'image': ..., 'label': ...} dicts."
-            )
-        labels = tf.convert_to_tensor(labels)
-        if not labels.dtype.is_integer:
-            raise self._label_dtype_error(labels.dtype)
-        if labels.shape.rank == 2 and labels.shape[-1] == 1:
-            labels = labels[:, 0]
-        if labels.shape.rank != 1:
-            raise ValueError(
-                f"kerasgan: expected labels of shape (batch,) with class ids in [0, {self.num_classes}), "
-                f"got shape {_batch_shape(labels.shape)}."
-            )
-        labels = tf.cast(labels, tf.int32)
-        message = (
-            f"{_INPUT_ERROR}labels must be class ids in [0, {self.num_classes}) "
-            f"(num_classes={self.num_classes}); found a label outside that range."
-        )
-        checks = [
-            tf.debugging.assert_non_negative(labels, message=message),
-            tf.debugging.assert_less(labels, self.num_classes, message=message),
-        ]
-        with tf.control_dependencies(checks):
-            labels = tf.identity(labels)
-        return images, labels
+        return inputs.unpack_batch(data, self.image_shape, self.num_classes)
 
     def fit(self, x=None, *args, **kwargs):
         """``keras.Model.fit``; invalid labels found while running raise ``ValueError``.
@@ -395,7 +379,7 @@ class GAN(keras.Model):
         A ``tf.data.Dataset`` is taken in its own order (shuffle it in the
         pipeline), without Keras' warning that ``shuffle=True`` is ignored.
         """
-        self._check_data(x)
+        inputs.check_data(x, self.image_shape, self.num_classes)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
             if int(x.cardinality()) == 0:
@@ -407,63 +391,15 @@ class GAN(keras.Model):
         try:
             return super().fit(x, *args, **kwargs)
         except tf.errors.InvalidArgumentError as error:
-            if _INPUT_ERROR in str(error.message):
-                detail = re.split(r"\] \[|\n", str(error.message).split(_INPUT_ERROR, 1)[1])[0]
-                raise ValueError(f"kerasgan: {detail}") from None
-            raise
-
-    def _shape_error(self, shape) -> ValueError:
-        return ValueError(
-            f"kerasgan: expected images of shape {_batch_shape((None,) + self.image_shape)} "
-            f"(the generator's output shape), got {_batch_shape((None,) + tuple(shape))}. Resize the "
-            "data or build the GAN with a matching image_shape."
-        )
-
-    def _label_dtype_error(self, dtype) -> ValueError:
-        return ValueError(
-            f"kerasgan: labels must be integer class ids in [0, {self.num_classes}), got dtype "
-            f"{dtype.name}; convert one-hot labels with argmax."
-        )
-
-    def _check_data(self, x) -> None:
-        """Check the images' shape and the labels' dtype of arrays or a dataset's
-        element_spec before ``fit`` traces anything (a retraced step would see
-        relaxed, partly unknown shapes and report them less clearly)."""
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-        elif x is None or callable(x) or not tf.nest.flatten(x) or not hasattr(tf.nest.flatten(x)[0], "shape"):
-            return
-        else:
-            spec = x
-        if isinstance(spec, dict):
-            images, labels = spec.get("image"), spec.get("label")
-        elif isinstance(spec, (tuple, list)):
-            images, labels = spec[0], (spec[1] if len(spec) > 1 else None)
-        else:
-            images, labels = spec, None
-        if images is None or not hasattr(images, "shape"):
-            return
-        shape = tuple(images.shape)[1:]
-        if len(shape) == len(self.image_shape) - 1 and self.image_shape[-1] == 1:
-            shape = shape + (1,)
-        if len(shape) != len(self.image_shape) or any(
-            d is not None and d != e for d, e in zip(shape, self.image_shape, strict=False)
-        ):
-            raise self._shape_error(tuple(images.shape)[1:])
-        if self.num_classes and labels is not None and hasattr(labels, "dtype"):
-            dtype = tf.as_dtype(labels.dtype)
-            if not dtype.is_integer:
-                raise self._label_dtype_error(dtype)
+            translated = inputs.input_error(error)
+            if translated is None:
+                raise
+            raise translated from None
 
     # -------------------------------------------------------------- randomness
     def _seed(self):
         """A fresh stateless seed, different on every replica."""
-        seed = tf.cast(self.seed_generator.next(), tf.int64)
-        context = tf.distribute.get_replica_context()
-        if context is not None and tf.distribute.has_strategy():
-            replica = tf.cast(context.replica_id_in_sync_group, tf.int32)
-            seed = tf.random.experimental.stateless_fold_in(seed, replica)
-        return seed
+        return replicas.replica_seed(self.seed_generator.next())
 
     def _noise(self, batch_size):
         """``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)``."""
@@ -487,22 +423,6 @@ class GAN(keras.Model):
         return outputs, None
 
     # ----------------------------------------------------------- training step
-    @staticmethod
-    def _global_batch_size(batch_size):
-        """The number of examples in this step over all replicas (all-reduced,
-        so a partial last batch split unevenly is counted exactly)."""
-        local = tf.cast(batch_size, tf.float32)
-        context = tf.distribute.get_replica_context()
-        if context is None or context.num_replicas_in_sync == 1:
-            return local
-        return context.all_reduce(tf.distribute.ReduceOp.SUM, local)
-
-    @staticmethod
-    def _global_mean(per_example, global_batch):
-        """Sum over this replica's examples / the global batch: summed across
-        replicas by the optimizer, the gradient is the global batch's mean."""
-        return tf.reduce_sum(per_example) / global_batch
-
     def _discriminator_step(self, images, fake, labels, batch_size, global_batch):
         """One update of D on real ``images`` and generated ``fake`` samples."""
         with tf.GradientTape() as tape:
@@ -528,7 +448,7 @@ class GAN(keras.Model):
                     + losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
                 )
             logs["d_loss"] = tf.reduce_mean(per_example)
-            loss = self.d_optimizer.scale_loss(self._global_mean(per_example, global_batch))
+            loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, global_batch))
         variables = self.discriminator.trainable_variables
         _apply(self.d_optimizer, tape, loss, variables)
         if self.clip_value:
@@ -558,7 +478,7 @@ class GAN(keras.Model):
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
             logs["fake_class_acc"] = _accuracy(labels, fake_classes)
-        return self.g_optimizer.scale_loss(self._global_mean(per_example, global_batch)), logs
+        return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 
     def train_step(self, data):
         """One round of Algorithm 1: ``d_steps`` D updates, then one G update.
@@ -575,7 +495,7 @@ class GAN(keras.Model):
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
         batch_size = tf.shape(images)[0]
-        global_batch = self._global_batch_size(batch_size)
+        global_batch = replicas.global_batch_size(batch_size)
         for _ in range(self.d_steps - 1):
             fake = self._generate(self._noise(batch_size), labels, training=True)
             self._discriminator_step(images, fake, labels, batch_size, global_batch)
@@ -589,7 +509,7 @@ class GAN(keras.Model):
         for name, tracker in self._trackers.items():
             tracker.update_state(logs[name], sample_weight=tf.cast(batch_size, tf.float32))
         results = {name: tracker.result() for name, tracker in self._trackers.items()}
-        if _multi_worker():
+        if replicas.in_multi_worker_mode():
             # Keras reduces multi-worker logs with strategy.reduce(MEAN, axis=0),
             # which needs a batch axis: scalars would fail.
             results = {name: tf.reshape(value, [1]) for name, value in results.items()}
@@ -627,114 +547,13 @@ class GAN(keras.Model):
         ((3, 28, 28, 1), 'float32', True)
         """
         num_classes = self.num_classes if self.conditional_generator else None
-        return generate_samples(self.generator, n, self.latent_dim, num_classes, labels, seed, batch_size)
-
-
-def generate_samples(
-    generator: keras.Model,
-    n: int,
-    latent_dim: int,
-    num_classes: int | None = None,
-    labels: Any = None,
-    seed: int | None = None,
-    batch_size: int = 500,
-) -> np.ndarray:
-    """Sample ``n`` outputs of a (conditional if ``num_classes``) generator.
-
-    The latent points are ``z ~ N(0, I)`` drawn from ``seed`` with
-    ``tf.random.stateless_normal``: :meth:`GAN.generate` and the zoo's
-    generators share this function, so a seed means the same z everywhere.
-    See :meth:`GAN.generate` for ``labels``.
-
-    Example:
-
-    >>> import keras
-    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    >>> generate_samples(g, 3, latent_dim=4, seed=0).shape
-    (3, 2)
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
-    n = int(n)
-    labels = _sample_labels(n, labels, num_classes)
-    if seed is None:
-        z = np.random.default_rng().standard_normal((n, latent_dim)).astype("float32")
-    else:
-        z = latent_points(n, latent_dim, seed)
-    return decode_latents(generator, z, labels, batch_size)
-
-
-def latent_points(n: int, latent_dim: int, seed: int) -> np.ndarray:
-    """The ``(n, latent_dim)`` points ``z ~ N(0, I)`` that ``generate(n, seed=seed)`` decodes.
-
-    Example:
-
-    >>> latent_points(3, 2, seed=0).shape
-    (3, 2)
-    """
-    return tf.random.stateless_normal((int(n), int(latent_dim)), seed=(int(seed), 0)).numpy()
-
-
-def decode_latents(generator: keras.Model, z: np.ndarray, labels: Any = None, batch_size: int = 500) -> np.ndarray:
-    """Run ``generator`` on given latent points ``z`` (and int ``labels`` of a
-    conditional generator), in batches, as float32 NumPy.
-
-    Example:
-
-    >>> import keras
-    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    >>> decode_latents(g, np.zeros((3, 4), "float32")).shape
-    (3, 2)
-    """
-    z = np.asarray(z, "float32")
-    chunks = []
-    for start in range(0, len(z), batch_size):
-        part = slice(start, start + batch_size)
-        inputs = tf.constant(z[part]) if labels is None else [tf.constant(z[part]), tf.constant(labels[part])]
-        chunks.append(np.asarray(generator(inputs, training=False)))
-    return np.concatenate(chunks).astype("float32")
-
-
-def _sample_labels(n, labels, num_classes):
-    if not num_classes:
-        if labels is not None:
-            raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
-        return None
-    if labels is None:
-        return np.arange(n, dtype="int32") % num_classes
-    labels = np.asarray(labels)
-    if labels.ndim == 0:
-        labels = np.full((n,), labels)
-    if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"kerasgan: labels must be one int or {n} integer class ids, got shape "
-            f"{labels.shape} and dtype {labels.dtype}."
-        )
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
-            f"kerasgan: labels must be in [0, {num_classes}); got values from {labels.min()} to {labels.max()}."
-        )
-    return labels.astype("int32")
-
-
-def _multi_worker() -> bool:
-    """True under a MultiWorkerMirroredStrategy spanning several workers."""
-    strategy = tf.distribute.get_strategy()
-    extended = getattr(strategy, "extended", None)
-    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and bool(
-        getattr(extended, "_in_multi_worker_mode", lambda: False)()
-    )
+        return sampling.generate_samples(self.generator, n, self.latent_dim, num_classes, labels, seed, batch_size)
 
 
 def _apply(optimizer, tape, loss, variables) -> None:
     """One optimizer update; a frozen network (no trainable variables) stays as it is."""
     if variables:
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-
-
-def _batch_shape(shape) -> str:
-    """``(batch, 28, 28, 1)``: a shape with its batch axis named."""
-    return "(" + ", ".join(["batch"] + [str(s) for s in tuple(shape)[1:]]) + (",)" if len(shape) == 1 else ")")
 
 
 def _accuracy(labels, class_logits):

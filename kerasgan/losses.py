@@ -176,7 +176,8 @@ def least_squares_discriminator_loss(
     Example:
 
     >>> import numpy as np
-    >>> float(least_squares_discriminator_loss(np.ones((2, 1)), np.ones((2, 1))))
+    >>> real, fake = np.ones((2, 1)), np.ones((2, 1))   # fakes scored as real: only they are off target
+    >>> float(least_squares_discriminator_loss(real, fake))
     0.5
     """
     real = _per_example(real_outputs)
@@ -254,8 +255,11 @@ def hinge_generator_loss(fake_outputs: TensorLike, reduction: str = "mean") -> t
     >>> import numpy as np
     >>> float(hinge_generator_loss(np.full((2, 1), 0.5)))
     -0.5
+
+    The same function as :func:`wasserstein_generator_loss`: SNGAN's hinge
+    objective changes only the discriminator's loss.
     """
-    return _reduce(-_per_example(fake_outputs), reduction)
+    return wasserstein_generator_loss(fake_outputs, reduction)
 
 
 def gradient_penalty(

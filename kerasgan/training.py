@@ -7,7 +7,7 @@ Example:
 >>> out = tempfile.mkdtemp()
 >>> result = training.train("vanilla", "toy:ring8", out, epochs=1, steps_per_epoch=5, verbose=0)
 >>> sorted(os.listdir(out))
-['checkpoint', 'gan.keras', 'generator.keras', 'logs', 'samples']
+['checkpoint', 'discriminator.keras', 'gan.keras', 'generator.keras', 'logs', 'samples']
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import keras
 from kerasgan import checkpoint as checkpoint_lib
 from kerasgan import data as data_lib
 from kerasgan import distribute
-from kerasgan import toy as toy_lib
+from kerasgan.recipes import OPTIMIZER_FLAGS, recipe_optimizers
 from kerasgan.callbacks import DivergenceGuard, SampleGrid, TrainingCheckpoint
 from kerasgan.gan import GAN
 from kerasgan.saving import save_atomic
 from kerasgan.variants import build, get_variant
+from kerasgan.zoo import card as zoo_card
 
-__all__ = ["train", "save_atomic"]
+__all__ = ["train"]
 
 
 def _check_workdir(workdir: str) -> str:
@@ -47,9 +48,9 @@ def _check_workdir(workdir: str) -> str:
 
 
 def train(
-    variant: str,
-    dataset: str,
-    workdir: str,
+    variant: str | None = None,
+    dataset: str | None = None,
+    workdir: str | None = None,
     epochs: int = 1,
     batch_size: int | None = None,
     split: str | None = None,
@@ -59,31 +60,44 @@ def train(
     latent_dim: int | None = None,
     num_samples: int = 64,
     data_dir: str | None = None,
+    download: bool = True,
     verbose: str | int = "auto",
     strategy: str = "auto",
     precision: str = "float32",
     jit_compile: bool = False,
     steps_per_execution: int = 1,
+    preset: str | None = None,
     callbacks: list | None = None,
     optimizers: dict | None = None,
     **build_overrides,
 ) -> dict:
     """Train ``variant`` on ``dataset`` and write the results to ``workdir``.
 
-    Writes ``samples/epoch_NNN.png`` (a grid per epoch, the same latent
-    points each time), TensorBoard logs with image summaries in ``logs/``,
-    the generator as ``generator.keras`` (loads with plain Keras) and the
-    whole GAN as ``gan.keras``. Toy datasets use :data:`kerasgan.toy.GAN_SETTINGS`
-    and Adam per :data:`kerasgan.toy.TRAIN_SETTINGS`.
+    The keyword arguments are the ``kerasgan train`` flags (a zoo card's
+    ``recipe`` holds them). Writes ``samples/epoch_NNN.png`` (a grid per
+    epoch, the same latent points each time), TensorBoard logs with image
+    summaries in ``logs/``, the generator as ``generator.keras`` (loads with
+    plain Keras), the discriminator as ``discriminator.keras`` and the whole
+    GAN as ``gan.keras``. Settings a run does not give come from the data
+    source's ``training_defaults`` (toy data: an MLP pair, batch 512, Adam).
+
+    ``preset`` fine-tunes a zoo entry (``kerasgan.GAN.from_preset``): its
+    variant with its pretrained networks; ``variant`` may be left out, and
+    the data is resized (and converted to the preset's channels) to the
+    preset's image shape unless ``image_size`` says otherwise.
 
     ``strategy`` and ``precision`` are names for
     :func:`kerasgan.distribute.strategy` and
     :func:`kerasgan.distribute.set_precision` (the global dtype policy is
     restored afterwards); ``batch_size`` is the global batch.
-    ``jit_compile`` and ``steps_per_execution`` go to ``compile``; extra
-    Keras ``callbacks`` run after the sample grid and TensorBoard ones;
-    ``optimizers`` (``{"d_optimizer": ..., "g_optimizer": ...}``) replace the
-    variant's paper optimizers.
+    ``jit_compile`` and ``steps_per_execution`` go to ``compile``.
+    The keyword arguments ``optimizer``, ``learning_rate``,
+    ``d_learning_rate``, ``g_learning_rate``, ``beta_1``, ``beta_2``
+    (:data:`kerasgan.recipes.OPTIMIZER_FLAGS`) change the variant's paper
+    optimizers (:func:`kerasgan.recipes.recipe_optimizers`); ``optimizers``
+    (``{"d_optimizer": ..., "g_optimizer": ...}``) replaces them outright.
+    Extra Keras ``callbacks`` run after the sample grid and TensorBoard ones;
+    other keyword arguments are network options (``base_filters=32``, ...).
 
     Resume: every epoch the whole training state is checkpointed to
     ``workdir/checkpoint`` (:class:`kerasgan.callbacks.TrainingCheckpoint`);
@@ -109,68 +123,84 @@ def train(
     """
     if epochs <= 0:
         raise ValueError(f"kerasgan: epochs must be > 0, got {epochs}.")
+    if not dataset or not workdir:
+        raise ValueError("kerasgan: train needs a dataset and a workdir.")
+    preset_card = zoo_card(preset) if preset else None
+    if preset_card is not None:
+        if variant and variant != preset_card["variant"]:
+            raise ValueError(f"kerasgan: the preset {preset} is a {preset_card['variant']} GAN, not {variant}; "
+                             "leave out --variant to fine-tune it.")
+        variant = preset_card["variant"]
+    if not variant:
+        raise ValueError("kerasgan: train needs a variant (or a preset).")
     cls = get_variant(variant)
     # first: a multi-worker strategy must exist before TensorFlow initialises
     distribution = distribute.strategy(strategy)
     distribute.resolve_precision(precision)
     keras.utils.set_random_seed(seed)  # before the data: tf.data's shuffle seeds depend on the global seed
     workdir = _check_workdir(workdir)
-    info = data_lib.describe(dataset, split=split, data_dir=data_dir)
-    if cls.conditioning and not info.has_labels:
+    channels = None
+    if preset_card is not None:
+        height, width, channels = preset_card["image_shape"]
+        image_size = image_size or (height, width)
+    source = data_lib.open_source(dataset, split, image_size=image_size, data_dir=data_dir, download=download)
+    if cls.conditioning and not source.describe().has_labels:
         raise ValueError(
             f"kerasgan: {variant} is class-conditional but {dataset} has no class labels; "
             "choose an unconditional variant or a labelled dataset."
         )
-    is_toy = info.source == "toy"
-    batch_size = batch_size or (toy_lib.TRAIN_SETTINGS["batch_size"] if is_toy else 64)
+    info = source.prepare()
+    defaults = dict(source.training_defaults)
+    batch_size = batch_size or defaults.pop("batch_size")
+    defaults.pop("batch_size", None)
+    recipe_opt = {k: build_overrides.pop(k, None) for k in OPTIMIZER_FLAGS}
+    if not any(v is not None for v in recipe_opt.values()):
+        recipe_opt.update({k: defaults[k] for k in recipe_opt if k in defaults})
+    options = {k: v for k, v in defaults.items() if k not in recipe_opt}
+    options.update(build_overrides)
+    if latent_dim:
+        options["latent_dim"] = latent_dim
     checkpoint_dir = os.path.join(workdir, "checkpoint")
     resumed = checkpoint_lib.latest(checkpoint_dir)
     initial_epoch = 0 if resumed is None else int(resumed["epoch"])
     # Batches of a pass over the data, and where in the stream of passes the
     # first epoch of this run starts (a resumed run skips what was trained).
-    num_examples = info.num_examples
-    steps_per_pass = (num_examples or 0) // batch_size
+    steps_per_pass = (info.num_examples or 0) // batch_size
     if steps_per_pass == 0 and not steps_per_epoch:
         raise ValueError(
-            f"kerasgan: {dataset} has {num_examples} examples, fewer than batch_size={batch_size}; "
-            "use a smaller --batch_size."
+            f"kerasgan: {info.name} (split {info.split}) has {info.num_examples} examples, fewer than "
+            f"batch_size={batch_size}; use a smaller --batch_size."
         )
     steps_per_epoch = steps_per_epoch or steps_per_pass
     first_pass, skip = divmod(initial_epoch * steps_per_epoch, steps_per_pass or 1)
     dataset_obj, info = data_lib.load(
-        dataset, split=split, batch_size=batch_size, image_size=image_size,
-        with_labels=bool(cls.conditioning), seed=seed, data_dir=data_dir, with_info=True, start_epoch=first_pass,
+        source, batch_size=batch_size, image_size=image_size, with_labels=bool(cls.conditioning), seed=seed,
+        with_info=True, start_epoch=first_pass, channels=channels,
     )
     if skip:
         dataset_obj = dataset_obj.skip(skip)
     keras.utils.set_random_seed(seed)
-    options = dict(toy_lib.GAN_SETTINGS) if is_toy else {}
-    options.update(build_overrides)
-    if latent_dim:
-        options["latent_dim"] = latent_dim
     previous_policy = keras.config.dtype_policy()
     try:
         distribute.set_precision(precision)
         with distribution.scope():
-            gan: GAN = build(
-                variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
-                seed=seed, **options,
-            )
-            optimizers = dict(optimizers or {})
-            if is_toy and not optimizers:
-                lr, beta_1 = toy_lib.TRAIN_SETTINGS["learning_rate"], toy_lib.TRAIN_SETTINGS["beta_1"]
-                optimizers = {"d_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1),
-                              "g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
-            gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **optimizers)
+            if preset:
+                gan: GAN = cls.from_preset(preset, seed=seed)
+            else:
+                gan = build(variant, image_shape=info.image_shape,
+                            num_classes=info.num_classes if cls.conditioning else None, seed=seed, **options)
+            if optimizers is None and any(v is not None for v in recipe_opt.values()):
+                optimizers = recipe_optimizers(variant, **recipe_opt)
+            gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **(optimizers or {}))
     finally:
         keras.config.set_dtype_policy(previous_policy)
     checkpoint_lib.check_compatible(checkpoint_dir, gan)  # before anything is written
     if resumed is not None and verbose != 0:
         print(f"kerasgan: resuming {workdir} from its checkpoint of epoch {initial_epoch} (of {epochs})")
     log_dir = os.path.join(workdir, "logs")
-    toy_data = toy_lib.sample(info.name.split(":", 1)[1], 2000, seed=1)[0] if is_toy else None
     callbacks = [
-        SampleGrid(os.path.join(workdir, "samples"), num=num_samples, seed=seed, log_dir=log_dir, data=toy_data),
+        SampleGrid(os.path.join(workdir, "samples"), num=num_samples, seed=seed, log_dir=log_dir,
+                   data=source.reference_points()),
         keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch"),
     ] + list(callbacks or [])
     tracked = [cb for cb in callbacks if hasattr(cb, "get_state") and hasattr(cb, "set_state")]
@@ -180,6 +210,7 @@ def train(
     seconds = time.time() - start
     paths = {
         "generator": save_atomic(gan.generator, os.path.join(workdir, "generator.keras")),
+        "discriminator": save_atomic(gan.discriminator, os.path.join(workdir, "discriminator.keras")),
         "gan": save_atomic(gan, os.path.join(workdir, "gan.keras")),
         "samples": callbacks[0].last_path,
         "logs": log_dir,

@@ -1,8 +1,11 @@
 """The zoo's GAN variants: short declarations on :class:`kerasgan.GAN`.
 
-Each variant declares its networks, its objective (``defaults``) and its
-paper's optimizers; none has a training loop of its own. :func:`build` makes
-one for an image shape.
+Each variant declares its name (``variant``), its networks, its objective
+(``defaults``) and its paper's optimizers; none has a training loop of its
+own. Declaring the class registers it (:mod:`kerasgan.registry`):
+:data:`VARIANTS`, :func:`get_variant`, :func:`build`, this module's
+``__all__`` and the command line's ``--variant`` derive from the
+declarations. :func:`build` makes one for an image shape.
 
 Example:
 
@@ -20,19 +23,8 @@ import keras
 
 from kerasgan import nets
 from kerasgan.gan import GAN
+from kerasgan.registry import VARIANTS
 
-__all__ = [
-    "VARIANTS",
-    "VanillaGAN",
-    "DCGAN",
-    "ConditionalGAN",
-    "ACGAN",
-    "LSGAN",
-    "WGAN",
-    "WGANGP",
-    "get_variant",
-    "build",
-]
 
 
 def _adam(lr, beta_1, beta_2=0.999):
@@ -175,11 +167,8 @@ class WGANGP(_Variant):
         return _adam(1e-4, 0.5, 0.9)
 
 
-_VARIANT_CLASSES = (VanillaGAN, DCGAN, ConditionalGAN, ACGAN, LSGAN, WGAN, WGANGP)
-#: The names :func:`build` accepts, in the order of the papers.
-VARIANTS = tuple(cls.variant for cls in _VARIANT_CLASSES)
-_BY_NAME = {cls.variant: cls for cls in _VARIANT_CLASSES}
-_GAN_ARGUMENTS = ("adversarial_loss", "loss_config", "d_steps", "clip_value", "gp_weight", "aux_weight", "name")
+#: Keyword arguments of :func:`build` that go to the GAN (its settings), not to the networks.
+_GAN_ARGUMENTS = (*GAN.defaults, "name")
 
 
 def get_variant(name: str) -> type[GAN]:
@@ -191,7 +180,7 @@ def get_variant(name: str) -> type[GAN]:
     'LSGAN'
     """
     try:
-        return _BY_NAME[name]
+        return VARIANTS[name]
     except (KeyError, TypeError):
         raise ValueError(f"kerasgan: unknown variant {name!r}; choose one of {list(VARIANTS)}.") from None
 
@@ -255,3 +244,6 @@ def build(
         seed=seed,
         **gan_kwargs,
     )
+
+
+__all__ = ["VARIANTS", "get_variant", "build"] + [cls.__name__ for cls in VARIANTS.values() if cls.__module__ == __name__]

@@ -1,12 +1,21 @@
 """The model zoo: pretrained generators that load offline in one line.
 
 Entries live in the repository's top-level ``zoo/`` folder, one folder each
-(``card.json``, ``generator.keras``, ``samples.png``, ``recipe.json``), and
-are installed with the package (as ``kerasgan.zoo_entries``), so they load
-from any directory with no network. Recipe-only entries have a card and a
-recipe but no weights: :func:`load` says how to train one.
+(``card.json``, ``generator.keras``, ``discriminator.keras``,
+``samples.png``), and are installed with the package (as
+``kerasgan.zoo_entries``), so they load from any directory with no network.
 
-Loading checks every file's sha256 against the card and opens the generator
+The card is an entry's single source of truth: its ``recipe`` holds the
+``kerasgan train`` flags that made it (:func:`train_command` writes the
+command; ``scripts/build_zoo_entry.py`` trains from it), beside the measured
+metrics, the files' sha256 and the versions. Recipe-only entries have a card
+but no weights: :func:`load` says how to train one. Each pretrained entry is
+also a *preset*: ``kerasgan.GAN.from_preset(name)`` builds its variant with
+the pretrained generator and discriminator, to fine-tune on your own data
+(:func:`load_networks`). :func:`table` formats the zoo for the command line
+and the README.
+
+Loading checks every file's sha256 against the card and opens the networks
 with Keras ``safe_mode`` (no code from the file is run).
 
 Example:
@@ -28,10 +37,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ZooGenerator", "names", "card", "load", "root", "sha256"]
+__all__ = ["ZooGenerator", "names", "card", "load", "load_networks", "train_command", "table", "size", "root", "sha256"]
 
 CARD = "card.json"
 GENERATOR = "generator.keras"
+DISCRIMINATOR = "discriminator.keras"
 
 
 def root() -> str:
@@ -80,7 +90,9 @@ def card(name: str) -> dict:
     if not os.path.isfile(path):
         raise ValueError(f"kerasgan: unknown zoo entry {name!r}; entries are {names()}.")
     with open(path) as handle:
-        return json.load(handle)
+        info = json.load(handle)
+    info["variant"] = info["recipe"]["variant"]  # the recipe says it once
+    return info
 
 
 def sha256(path: str) -> str:
@@ -126,7 +138,7 @@ class ZooGenerator:
         >>> bool((g.generate(2, seed=3) == g.generate(2, seed=3)).all())
         True
         """
-        from kerasgan.gan import generate_samples
+        from kerasgan.sampling import generate_samples
 
         return generate_samples(self.model, n, self.latent_dim, self.num_classes, labels, seed, batch_size)
 
@@ -139,7 +151,7 @@ class ZooGenerator:
         >>> bool((g.decode(g.latents(2, seed=5)) == g.generate(2, seed=5)).all())
         True
         """
-        from kerasgan.gan import latent_points
+        from kerasgan.sampling import latent_points
 
         return latent_points(n, self.latent_dim, seed)
 
@@ -154,14 +166,14 @@ class ZooGenerator:
         >>> g.decode(np.zeros((2, g.latent_dim)), labels=[3, 4]).shape
         (2, 28, 28, 1)
         """
-        from kerasgan.gan import _sample_labels, decode_latents
+        from kerasgan.sampling import decode_latents, sample_labels
 
         z = np.asarray(z, "float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) == 0:
             raise ValueError(
                 f"kerasgan: {self.name} decodes latent points shaped (n, {self.latent_dim}), got {z.shape}."
             )
-        return decode_latents(self.model, z, _sample_labels(len(z), labels, self.num_classes))
+        return decode_latents(self.model, z, sample_labels(len(z), labels, self.num_classes))
 
     def interpolate(self, rows: int = 1, steps: int = 10, seed: int = 0, labels: Any = None) -> np.ndarray:
         """``rows`` straight-line walks of ``steps`` images between two random latent
@@ -189,11 +201,52 @@ class ZooGenerator:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"
 
 
+def train_command(name: str, workdir: str | None = None) -> str:
+    """The ``kerasgan train`` command of entry ``name``'s recipe (its card's ``recipe``).
+
+    Example:
+
+    >>> train_command("dcgan_cifar10")
+    'kerasgan train --variant=dcgan --dataset=cifar10 --split=train --epochs=50 --batch_size=64 --seed=0 --workdir=runs/dcgan_cifar10'
+    """
+    from kerasgan.recipes import command
+
+    return command(card(name)["recipe"], workdir or os.path.join("runs", name))
+
+
+def _verified(name: str, filenames: tuple[str, ...]) -> str:
+    """The folder of entry ``name`` after checking that ``filenames`` are there and unchanged."""
+    info = card(name)
+    folder = os.path.join(root(), name)
+    files = info.get("files", {})
+    if GENERATOR not in files:
+        raise ValueError(
+            f"kerasgan: the zoo entry {name!r} is a recipe only (no pretrained weights). Train one with:\n"
+            f"  {train_command(name)}"
+        )
+    for filename in filenames:
+        if filename not in files:
+            raise ValueError(
+                f"kerasgan: the zoo entry {name!r} ships no {filename}; presets need an entry with "
+                f"{DISCRIMINATOR} (entries with one: {[n for n in names() if DISCRIMINATOR in card(n)['files']]})."
+            )
+        path = os.path.join(folder, filename)
+        if not os.path.isfile(path):
+            raise ValueError(f"kerasgan: the zoo file {path} is missing (its card expects sha256 {files[filename]}).")
+        actual = sha256(path)
+        if actual != files[filename]:
+            raise ValueError(
+                f"kerasgan: the zoo file {path} has been changed: its sha256 is {actual}, the card "
+                f"expects {files[filename]}. Reinstall kerasgan to restore it."
+            )
+    return folder
+
+
 def load(name: str, verify: bool = True) -> ZooGenerator:
     """Load the pretrained generator of entry ``name`` (offline).
 
-    ``verify`` checks the sha256 of every file the card lists and refuses a
-    changed file, naming it and the expected digest.
+    ``verify`` checks the sha256 of the generator file against the card and
+    refuses a changed file, naming it and the expected digest.
 
     Example:
 
@@ -203,24 +256,71 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
     """
     from kerasgan import saving
 
-    info = card(name)
-    folder = os.path.join(root(), name)
-    files = info.get("files", {})
-    if GENERATOR not in files:
-        raise ValueError(
-            f"kerasgan: the zoo entry {name!r} is a recipe only (no pretrained weights). Train one with:\n"
-            f"  {info.get('command', 'kerasgan train ...')}"
-        )
-    if verify:
-        for filename, expected in files.items():
-            path = os.path.join(folder, filename)
-            if not os.path.isfile(path):
-                raise ValueError(f"kerasgan: the zoo file {path} is missing (its card expects sha256 {expected}).")
-            actual = sha256(path)
-            if actual != expected:
-                raise ValueError(
-                    f"kerasgan: the zoo file {path} has been changed: its sha256 is {actual}, the card "
-                    f"expects {expected}. Reinstall kerasgan to restore it."
-                )
+    folder = _verified(name, (GENERATOR,) if verify else ())
     model = saving.load_model(os.path.join(folder, GENERATOR), compile=False)
-    return ZooGenerator(name, model, info)
+    return ZooGenerator(name, model, card(name))
+
+
+def load_networks(name: str) -> tuple[Any, Any]:
+    """The pretrained ``(generator, discriminator)`` Keras models of entry
+    ``name`` (checked against the card's sha256): what
+    ``kerasgan.GAN.from_preset`` fine-tunes.
+
+    Example:
+
+    >>> g, d = load_networks("dcgan_mnist")
+    >>> g.output_shape, d.input_shape
+    ((None, 28, 28, 1), (None, 28, 28, 1))
+    """
+    from kerasgan import saving
+
+    folder = _verified(name, (GENERATOR, DISCRIMINATOR))
+    return tuple(saving.load_model(os.path.join(folder, f), compile=False) for f in (GENERATOR, DISCRIMINATOR))
+
+
+def size(name: str | None = None) -> int:
+    """Bytes of entry ``name``'s files, or of the whole zoo (what the package installs).
+
+    Example:
+
+    >>> size("dcgan_mnist") < size()
+    True
+    """
+    base = os.path.join(root(), name) if name else root()
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(base) for f in files
+               if "__pycache__" not in d)
+
+
+def table(markdown: bool = False) -> str:
+    """The zoo as a table: each entry's variant, dataset and measured metrics
+    (score and FID with their ratios to real data, label accuracy), or its
+    training command when it is a recipe only. ``markdown=True`` gives the
+    README's table (with each entry's samples picture).
+
+    Example:
+
+    >>> print(table().splitlines()[0])
+    entry                  variant   dataset         score (% real)    FID (x floor)  label acc
+    """
+    header = ["entry", "variant", "dataset", "score (% real)", "FID (x floor)", "label acc"]
+    rows = []
+    for name in names():
+        info = card(name)
+        m = info.get("metrics") or {}
+        if m:
+            cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f} ({m['fid_ratio']:.2f}x)",
+                     f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else ""]
+        else:
+            cells = ["recipe only", "", ""]
+        rows.append([name, info["variant"], info["dataset"], *cells])
+    if not markdown:
+        widths = [22, 9, 14, 16, 16, 10]
+        return "\n".join(" ".join(f"{c:<{w}}" if i < 3 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(r, widths)))
+                         .rstrip() for r in [header, *rows])
+    lines = ["| " + " | ".join(header + ["samples"]) + " |", "|" + "---|" * (len(header) + 1)]
+    for row in rows:
+        name = row[0]
+        picture = (f"![{name}](zoo/{name}/samples.png)" if (card(name).get("metrics"))
+                   else f"`{train_command(name)}`")
+        lines.append("| " + " | ".join([f"`{name}`", *row[1:], picture]) + " |")
+    return "\n".join(lines)

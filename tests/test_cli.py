@@ -52,11 +52,12 @@ def test_train_toy_data_with_strategy_and_precision_flags(tmp_path):
 @pytest.mark.parametrize(
     "flags, message",
     [
-        (["--variant=bigan", "--dataset=mnist"], "unknown variant 'bigan'"),
+        (["--variant=bigan", "--dataset=mnist"], "flag --variant=bigan: value should be one of <vanilla|dcgan|"),
+        (["--preset=bigan_mnist", "--dataset=mnist"], "flag --preset=bigan_mnist: value should be one of <"),
         (["--variant=dcgan", "--dataset=no_such_data"], "unknown dataset 'no_such_data'"),
         (["--variant=acgan", "--dataset=celeb_a"], "acgan is class-conditional but celeb_a has no class labels"),
         (["--variant=dcgan", "--dataset=mnist", "--epochs=0"], "--epochs=0"),
-        (["--variant=dcgan", "--dataset=mnist", "--learning_rate=3"], "Unknown command line flag 'learning_rate'"),
+        (["--variant=dcgan", "--dataset=mnist", "--lr=3"], "Unknown command line flag 'lr'"),
         (["--dataset=mnist"], "--variant is required"),
     ],
 )

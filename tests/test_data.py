@@ -72,7 +72,7 @@ def test_celeb_a_center_crop_then_resize():
     # the 178x178 centred square of a 218x178 portrait, resized
     crop = tf.image.crop_to_bounding_box(raw, 20, 0, 178, 178)
     expected = tf.cast(tf.clip_by_value(tf.round(tf.image.resize(crop, (64, 64), antialias=True)), 0, 255), tf.uint8)
-    resize = data._resize_fn((64, 64), "center")
+    resize = data.resize_images((64, 64), "center")
     got = resize({"image": raw})["image"]
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 

@@ -4,14 +4,15 @@ import doctest
 import importlib
 import inspect
 import pathlib
+import pkgutil
 
 import pytest
 
 import kerasgan
 
-MODULES = ["kerasgan", "kerasgan.losses", "kerasgan.nets", "kerasgan.gan", "kerasgan.variants", "kerasgan.data",
-           "kerasgan.images", "kerasgan.toy", "kerasgan.callbacks", "kerasgan.training", "kerasgan.cli",
-           "kerasgan.zoo", "kerasgan.metrics", "kerasgan.distribute", "kerasgan.saving", "kerasgan.checkpoint"]
+#: Every module of the package (kerasgan.__main__ runs the command line when imported).
+MODULES = ["kerasgan"] + sorted(m.name for m in pkgutil.walk_packages(kerasgan.__path__, "kerasgan.")
+                                if m.name != "kerasgan.__main__")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 

@@ -20,7 +20,7 @@ EXPECTED_METRICS = {
 
 
 def test_variants_are_the_seven_declared():
-    assert kerasgan.VARIANTS == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "wgan", "wgan_gp")
+    assert tuple(kerasgan.VARIANTS) == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "wgan", "wgan_gp")
     assert set(EXPECTED_METRICS) == set(kerasgan.VARIANTS)
 
 

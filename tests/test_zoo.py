@@ -26,14 +26,17 @@ def test_registry_lists_every_variant_on_mnist_and_the_recipes():
     assert {"dcgan_fashion_mnist", "dcgan_cifar10", "dcgan_celeb_a"} <= set(RECIPES)
     for name in zoo.names():
         card = zoo.card(name)
-        for key in ("variant", "dataset", "split", "image_shape", "latent_dim", "num_classes", "command", "files"):
+        for key in ("variant", "dataset", "split", "image_shape", "latent_dim", "num_classes", "recipe", "files"):
             assert key in card, (name, key)
         assert card["variant"] in kerasgan.VARIANTS
+        assert zoo.train_command(name).startswith(f"kerasgan train --variant={card['variant']} ")
     for name in PRETRAINED:
         card = zoo.card(name)
-        for key in ("steps", "batch", "seed", "precision", "training_seconds", "metrics", "versions"):
+        for key in ("steps", "training_seconds", "metrics", "versions", "discriminator"):
             assert key in card, (name, key)
-        assert set(card["files"]) == {"generator.keras", "samples.png", "recipe.json"}
+        for key in ("epochs", "batch_size", "seed", "precision"):
+            assert key in card["recipe"], (name, key)
+        assert set(card["files"]) == {"generator.keras", "discriminator.keras", "samples.png"}
     with pytest.raises(ValueError, match="unknown zoo entry 'biggan'"):
         zoo.card("biggan")
 
@@ -125,6 +128,7 @@ def test_sample_and_eval_commands(tmp_path):
                                     env=env, timeout=600)
     listing = run("zoo", "list")
     assert listing.returncode == 0 and name in listing.stdout and "recipe" in listing.stdout
+    assert listing.stdout.strip() == zoo.table()
     out = tmp_path / "grid.png"
     result = run("sample", name, "--num=16", f"--out={out}", "--seed=3")
     assert result.returncode == 0, result.stderr[-2000:]

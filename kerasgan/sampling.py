@@ -1,0 +1,121 @@
+"""Sampling a generator: latent points, labels, and decoding them in batches.
+
+:meth:`kerasgan.GAN.generate` and the zoo's generators
+(:class:`kerasgan.zoo.ZooGenerator`) share these functions, so a seed means
+the same latent points ``z ~ N(0, I)`` (drawn with
+``tf.random.stateless_normal``) and the same labels everywhere.
+
+Example:
+
+>>> import keras
+>>> from kerasgan import sampling
+>>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+>>> bool((sampling.generate_samples(g, 3, 4, seed=0) == sampling.decode_latents(g, sampling.latent_points(3, 4, 0))).all())
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels"]
+
+
+def generate_samples(
+    generator: keras.Model,
+    n: int,
+    latent_dim: int,
+    num_classes: int | None = None,
+    labels: Any = None,
+    seed: int | None = None,
+    batch_size: int = 500,
+) -> np.ndarray:
+    """Sample ``n`` outputs of a (conditional if ``num_classes``) generator.
+
+    The latent points are :func:`latent_points` of ``seed`` (``None``: fresh
+    random ones); ``labels`` as in :func:`sample_labels`.
+
+    Example:
+
+    >>> import keras
+    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> generate_samples(g, 3, latent_dim=4, seed=0).shape
+    (3, 2)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
+    n = int(n)
+    labels = sample_labels(n, labels, num_classes)
+    if seed is None:
+        z = np.random.default_rng().standard_normal((n, latent_dim)).astype("float32")
+    else:
+        z = latent_points(n, latent_dim, seed)
+    return decode_latents(generator, z, labels, batch_size)
+
+
+def latent_points(n: int, latent_dim: int, seed: int) -> np.ndarray:
+    """The ``(n, latent_dim)`` points ``z ~ N(0, I)`` that ``generate(n, seed=seed)`` decodes.
+
+    Example:
+
+    >>> latent_points(3, 2, seed=0).shape
+    (3, 2)
+    """
+    return tf.random.stateless_normal((int(n), int(latent_dim)), seed=(int(seed), 0)).numpy()
+
+
+def decode_latents(generator: keras.Model, z: np.ndarray, labels: Any = None, batch_size: int = 500) -> np.ndarray:
+    """Run ``generator`` on given latent points ``z`` (and int ``labels`` of a
+    conditional generator), in batches, as float32 NumPy.
+
+    Example:
+
+    >>> import keras
+    >>> g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> decode_latents(g, np.zeros((3, 4), "float32")).shape
+    (3, 2)
+    """
+    z = np.asarray(z, "float32")
+    chunks = []
+    for start in range(0, len(z), batch_size):
+        part = slice(start, start + batch_size)
+        inputs = tf.constant(z[part]) if labels is None else [tf.constant(z[part]), tf.constant(labels[part])]
+        chunks.append(np.asarray(generator(inputs, training=False)))
+    return np.concatenate(chunks).astype("float32")
+
+
+def sample_labels(n: int, labels: Any, num_classes: int | None) -> np.ndarray | None:
+    """The ``n`` int32 class ids to generate: ``labels`` checked and expanded.
+
+    ``labels`` is one int (every sample that class), ``n`` ids, or ``None``:
+    the classes in turn (0, 1, ..., num_classes - 1, 0, ...). An unconditional
+    generator (``num_classes`` None) takes no labels and gets ``None``.
+
+    Example:
+
+    >>> sample_labels(4, None, num_classes=3).tolist(), sample_labels(2, 7, num_classes=10).tolist()
+    ([0, 1, 2, 0], [7, 7])
+    """
+    if not num_classes:
+        if labels is not None:
+            raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
+        return None
+    if labels is None:
+        return np.arange(n, dtype="int32") % num_classes
+    labels = np.asarray(labels)
+    if labels.ndim == 0:
+        labels = np.full((n,), labels)
+    if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"kerasgan: labels must be one int or {n} integer class ids, got shape "
+            f"{labels.shape} and dtype {labels.dtype}."
+        )
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"kerasgan: labels must be in [0, {num_classes}); got values from {labels.min()} to {labels.max()}."
+        )
+    return labels.astype("int32")
