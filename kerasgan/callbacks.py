@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 
 import keras
@@ -104,8 +105,11 @@ class EvaluateCallback(keras.callbacks.Callback):
     for a conditional GAN) are scored by ``evaluator`` (default: the shipped
     :class:`kerasgan.metrics.MnistEvaluator`); the metrics are added to the
     epoch's logs as ``eval_<name>`` (so History and TensorBoard record them).
-    With ``ema_decay`` (e.g. 0.999) an exponential moving average of the
-    generator's weights is kept after every batch and scored too. The weights
+    A GAN built with ``ema_decay`` keeps its own EMA generator
+    (``gan.ema_generator``, updated inside ``train_step``): it is scored as
+    the ``"ema"`` source. For a GAN without one, ``ema_decay`` here (e.g.
+    0.999) keeps an exponential moving average of the generator's weights
+    after every batch and scores it. The weights
     (raw or EMA) with the lowest ``monitor`` value are kept and, with
     ``restore_best=True``, put in the generator at the end of training: GANs
     often get worse late in training, and weight averages are often better.
@@ -137,8 +141,12 @@ class EvaluateCallback(keras.callbacks.Callback):
     def _variables(self):
         return self.model.generator.variables
 
+    def _model_ema(self) -> bool:
+        return getattr(self.model, "ema_generator", None) is not None
+
     def on_train_begin(self, logs=None) -> None:
-        if self.ema_decay and self.ema_weights is None:  # a later fit (or a resumed one) continues the average
+        if self.ema_decay and self.ema_weights is None and not self._model_ema():
+            # a later fit (or a resumed one) continues the average
             self.ema_weights = [v.numpy().astype("float32") for v in self._variables()]
 
     def get_state(self) -> tuple[dict, dict]:
@@ -169,14 +177,18 @@ class EvaluateCallback(keras.callbacks.Callback):
             average += (1.0 - d) * variable.numpy()
 
     def _score(self, epoch: int, source: str) -> dict:
+        generate, network = self.model.generate, self.model.generator
+        if self._model_ema():
+            generate = functools.partial(self.model.generate, ema=source == "ema")
+            network = self.model.ema_generator if source == "ema" else network
         result = self.evaluator.evaluate_generator(
-            self.model.generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
+            generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
         )
         result.update(epoch=epoch + 1, source=source)
         self.history.append(result)
         if result[self.monitor] < self.best:
             self.best, self.best_epoch, self.best_source = result[self.monitor], epoch + 1, source
-            self.best_weights = [v.numpy().copy() for v in self._variables()]
+            self.best_weights = [v.numpy().copy() for v in network.variables]
         return result
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
@@ -189,7 +201,11 @@ class EvaluateCallback(keras.callbacks.Callback):
         result = self._score(epoch, "raw")
         if logs is not None:
             logs.update({f"eval_{k}": v for k, v in result.items() if isinstance(v, float)})
-        if self.ema_weights is not None:
+        if self._model_ema():
+            ema = self._score(epoch, "ema")
+            if logs is not None:
+                logs.update({f"eval_ema_{k}": v for k, v in ema.items() if isinstance(v, float)})
+        elif self.ema_weights is not None:
             current = [v.numpy().copy() for v in self._variables()]
             self._assign(self.ema_weights)
             ema = self._score(epoch, "ema")

@@ -31,7 +31,7 @@ class UsageError(Exception):
 
 
 def _train_flags() -> flags.FlagValues:
-    from kerasgan import distribute, recipes, registry, zoo
+    from kerasgan import augment, distribute, recipes, registry, zoo
 
     fv = flags.FlagValues()
     flags.DEFINE_enum("variant", None, registry.variant_names(), "GAN variant (not needed with --preset).",
@@ -74,6 +74,16 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_float("g_learning_rate", None, "Generator learning rate (TTUR).", lower_bound=0, flag_values=fv)
     flags.DEFINE_float("beta_1", None, "Adam's beta_1.", flag_values=fv)
     flags.DEFINE_float("beta_2", None, "Adam's beta_2.", flag_values=fv)
+    flags.DEFINE_integer("d_steps", None, "Discriminator updates per generator update (default: the variant's); "
+                         "each reads its own batch of real data.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_float("label_smoothing", None, "One-sided label smoothing s of the logit losses: real targets "
+                       "1 - s/2 (Salimans et al. 2016).", lower_bound=0, upper_bound=0.999, flag_values=fv)
+    flags.DEFINE_string("augment", None, "DiffAugment policy for real and generated images: any of "
+                        f"{','.join(augment.POLICIES)}, comma-separated (Zhao et al. 2020).", flag_values=fv)
+    flags.DEFINE_float("r1_weight", None, "R1 penalty weight gamma: gamma/2 E|grad D(x_real)|^2 "
+                       "(Mescheder et al. 2018).", lower_bound=0, flag_values=fv)
+    flags.DEFINE_float("ema_decay", None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
+                       "ema_generator.keras.", lower_bound=0, upper_bound=0.999999, flag_values=fv)
     return fv
 
 

@@ -32,6 +32,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import augment as augment_lib
 from kerasgan import inputs, registry, replicas, sampling
 from kerasgan import losses as losses_lib
 
@@ -56,6 +57,19 @@ class GAN(keras.Model):
         clip_value: WGAN weight clipping of the discriminator (0 or None: off).
         gp_weight: WGAN-GP gradient-penalty weight λ (0: off).
         aux_weight: weight of the AC-GAN auxiliary class loss.
+        label_smoothing: one-sided label smoothing ``s`` of the logit losses
+            (Salimans et al. 2016): real targets ``1 - s/2``, fakes 0 (see
+            :func:`kerasgan.losses.minimax_discriminator_loss`).
+        augment: DiffAugment policy (Zhao et al. 2020), any of
+            ``"color,translation,cutout"``: applied to real and generated
+            images before every discriminator call, in D's and G's updates
+            (:mod:`kerasgan.augment`).
+        r1_weight: ``γ`` of the R1 penalty ``γ/2 E||∇D(x_real)||²`` added to
+            D's loss (Mescheder et al. 2018; 0: off).
+        ema_decay: keep ``ema_generator``, an exponential moving average of
+            the generator's weights, updated after every generator step
+            (Karras et al. 2018; Yazıcı et al. 2019): ``w_ema ← d w_ema + (1 - d) w``.
+            ``generate`` uses it by default.
         seed: seed of the model's ``keras.random.SeedGenerator``.
 
     Arguments left ``None`` take the variant's declared default
@@ -85,6 +99,10 @@ class GAN(keras.Model):
         "clip_value": None,
         "gp_weight": 0.0,
         "aux_weight": 1.0,
+        "label_smoothing": 0.0,
+        "augment": None,
+        "r1_weight": 0.0,
+        "ema_decay": None,
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -163,32 +181,39 @@ class GAN(keras.Model):
         clip_value: float | None = None,
         gp_weight: float | None = None,
         aux_weight: float | None = None,
+        # the toolkit: Salimans et al. 2016; Zhao et al. 2020; Mescheder et al. 2018; Karras et al. 2018
+        label_smoothing: float | None = None, augment: str | None = None,
+        r1_weight: float | None = None, ema_decay: float | None = None,
         seed: int | None = None,
         **kwargs,
     ):
+        given = {key: value for key, value in locals().items() if key in GAN.defaults and value is not None}
         super().__init__(**kwargs)
-        given = dict(
-            adversarial_loss=adversarial_loss,
-            loss_config=loss_config,
-            d_steps=d_steps,
-            clip_value=clip_value,
-            gp_weight=gp_weight,
-            aux_weight=aux_weight,
-        )
-        settings = {**GAN.defaults, **type(self).defaults}
-        settings.update({k: v for k, v in given.items() if v is not None})
+        settings = {**GAN.defaults, **type(self).defaults, **given}
         self.adversarial_loss = settings["adversarial_loss"]
         self.loss_config = dict(settings["loss_config"] or {})
         self._loss_pair = losses_lib.get_adversarial_loss(self.adversarial_loss)
-        self._d_loss_kwargs, self._g_loss_kwargs = losses_lib.split_loss_config(
-            self.adversarial_loss, self.loss_config
-        )
+        self.label_smoothing = float(settings["label_smoothing"] or 0.0)
+        if self.label_smoothing and "label_smoothing" not in self._loss_pair.parameters:
+            raise ValueError(
+                f"kerasgan: label_smoothing applies to the logit losses (minimax, non_saturating), not to "
+                f"{self.adversarial_loss!r}."
+            )
+        loss_config = {**self.loss_config, **({"label_smoothing": self.label_smoothing} if self.label_smoothing else {})}
+        self._d_loss_kwargs, self._g_loss_kwargs = losses_lib.split_loss_config(self.adversarial_loss, loss_config)
         self.d_steps = int(settings["d_steps"])
         if self.d_steps < 1:
             raise ValueError(f"kerasgan: d_steps must be >= 1, got {settings['d_steps']}.")
         self.clip_value = float(settings["clip_value"]) if settings["clip_value"] else None
         self.gp_weight = float(settings["gp_weight"] or 0.0)
         self.aux_weight = float(settings["aux_weight"])
+        self.augment = ",".join(augment_lib.parse_policy(settings["augment"])) or None
+        self.r1_weight = float(settings["r1_weight"] or 0.0)
+        if self.r1_weight < 0:
+            raise ValueError(f"kerasgan: r1_weight must be >= 0, got {self.r1_weight}.")
+        self.ema_decay = float(settings["ema_decay"]) if settings["ema_decay"] is not None else None
+        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
+            raise ValueError(f"kerasgan: ema_decay must be in (0, 1), got {self.ema_decay}.")
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes) if num_classes else None
         self.seed = seed
@@ -196,6 +221,13 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self._check_networks()
+        if self.augment and len(self.image_shape) != 3:
+            raise ValueError(f"kerasgan: augment= needs images (H, W, C); these samples have shape {self.image_shape}.")
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed_generator")
 
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
@@ -251,6 +283,8 @@ class GAN(keras.Model):
             names += ["critic_gap"]
         if self.gp_weight:
             names += ["gradient_penalty"]
+        if self.r1_weight:
+            names += ["r1_penalty"]
         if self.auxiliary_classifier:
             names += ["class_acc", "fake_class_acc"]
         return names
@@ -340,6 +374,10 @@ class GAN(keras.Model):
             "clip_value": self.clip_value or 0.0,
             "gp_weight": self.gp_weight,
             "aux_weight": self.aux_weight,
+            "label_smoothing": self.label_smoothing,
+            "augment": self.augment,
+            "r1_weight": self.r1_weight,
+            "ema_decay": self.ema_decay,
             "seed": self.seed,
         }
         return config
@@ -423,10 +461,26 @@ class GAN(keras.Model):
         return outputs, None
 
     # ----------------------------------------------------------- training step
+    def _augment(self, images):
+        """DiffAugment ``T(images)`` with a fresh per-replica seed, or ``images``."""
+        if not self.augment:
+            return images
+        return augment_lib.diff_augment(images, self.augment, self._seed())
+
     def _discriminator_step(self, images, fake, labels, batch_size, global_batch):
-        """One update of D on real ``images`` and generated ``fake`` samples."""
+        """One update of D on real ``images`` and generated ``fake`` samples
+        (both augmented first when ``augment`` is set)."""
+        images, fake = self._augment(images), self._augment(fake)
         with tf.GradientTape() as tape:
-            real_out, real_classes = self._discriminate(images, labels, training=True)
+            if self.r1_weight:
+                with tf.GradientTape() as r1_tape:
+                    r1_tape.watch(images)
+                    real_out, real_classes = self._discriminate(images, labels, training=True)
+                    real_sum = tf.reduce_sum(tf.cast(real_out, tf.float32))
+                grads = tf.cast(r1_tape.gradient(real_sum, images), tf.float32)
+                r1 = tf.reduce_sum(tf.reshape(tf.square(grads), [batch_size, -1]), axis=1)
+            else:
+                real_out, real_classes = self._discriminate(images, labels, training=True)
             fake_out, fake_classes = self._discriminate(fake, labels, training=True)
             per_example = self._loss_pair.discriminator(
                 real_out, fake_out, reduction="none", **self._d_loss_kwargs
@@ -442,6 +496,9 @@ class GAN(keras.Model):
                 )
                 per_example += self.gp_weight * penalty
                 logs["gradient_penalty"] = tf.reduce_mean(penalty)
+            if self.r1_weight:  # the same sum as losses.r1_penalty, from the D pass above
+                per_example += 0.5 * self.r1_weight * r1
+                logs["r1_penalty"] = tf.reduce_mean(r1)
             if self.auxiliary_classifier:
                 per_example += self.aux_weight * (
                     losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
@@ -469,7 +526,7 @@ class GAN(keras.Model):
 
     def _generator_loss(self, fake, labels, global_batch):
         """G's loss on its samples ``fake`` (recorded by the caller's tape)."""
-        fake_out, fake_classes = self._discriminate(fake, labels, training=True)
+        fake_out, fake_classes = self._discriminate(self._augment(fake), labels, training=True)
         per_example = self._loss_pair.generator(fake_out, reduction="none", **self._g_loss_kwargs)
         if self.auxiliary_classifier:
             per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
@@ -480,31 +537,81 @@ class GAN(keras.Model):
             logs["fake_class_acc"] = _accuracy(labels, fake_classes)
         return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 
+    def _real_minibatches(self, images, labels) -> list:
+        """The k = ``d_steps`` real minibatches of one step: a batch of k·m
+        examples split into k of m, one per D update (Algorithm 1 of Goodfellow
+        et al. and of both WGAN papers); a batch that k does not divide is used
+        whole by every D update. Under a strategy this is the replica's batch."""
+        k = self.d_steps
+        if k == 1:
+            return [(images, labels)]
+        static = images.shape[0]
+        if static is not None:
+            if static % k:
+                return [(images, labels)] * k
+            parts = tf.split(images, k)
+            return list(zip(parts, tf.split(labels, k) if labels is not None else [None] * k))
+        size = tf.shape(images)[0]
+        divisible = tf.equal(size % k, 0)
+        m = tf.where(divisible, size // k, size)
+        minibatches = []
+        for i in range(k):
+            start = tf.where(divisible, i * m, 0)
+            minibatches.append((images[start:start + m], None if labels is None else labels[start:start + m]))
+        return minibatches
+
+    def _update_ema(self) -> None:
+        """``w_ema ← d w_ema + (1 - d) w`` for every generator variable. Under a
+        strategy the update runs once per variable in cross-replica context
+        (the generator's weights are the same on every replica)."""
+        decay = self.ema_decay
+        pairs = list(zip(self.ema_generator.variables, self.generator.variables, strict=True))
+
+        def average(ema, weights):
+            return ema.assign(decay * ema + (1.0 - decay) * tf.cast(weights, ema.dtype))
+
+        context = tf.distribute.get_replica_context()
+        if tf.distribute.has_strategy() and context is not None:
+            context.merge_call(lambda strategy: [
+                strategy.extended.update(ema.value, average, args=(weights.value,), group=False)
+                for ema, weights in pairs])
+        else:
+            for ema, weights in pairs:
+                average(ema, weights.value)
+
     def train_step(self, data):
         """One round of Algorithm 1: ``d_steps`` D updates, then one G update.
 
         Each of the k discriminator updates draws its own noise (and
-        gradient-penalty α) and reuses the real batch. G's update follows the
-        last D update and takes its gradient through the *updated* D on that
-        update's samples (as the PyTorch DCGAN example does): the same
-        alternating game, one generator forward pass cheaper per step. Fakes
-        are generated with the batch's own labels, so their class
-        distribution is the data's.
+        gradient-penalty α, augmentation) and takes its own real minibatch
+        (:meth:`_real_minibatches`: a batch of k·m examples gives k of m, as
+        ``data.load(..., d_steps=k)`` and ``kerasgan train`` batch them). G's
+        update follows the last D update and takes its gradient through the
+        *updated* D on that update's samples (as the PyTorch DCGAN example
+        does): the same alternating game, one generator forward pass cheaper
+        per step. Fakes are generated with their minibatch's labels, so their
+        class distribution is the data's. With ``ema_decay`` the EMA generator
+        is updated after G's step.
         """
         if self.d_optimizer is None:
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
+        minibatches = self._real_minibatches(images, labels)
+        for real, real_labels in minibatches[:-1]:
+            size = tf.shape(real)[0]
+            fake = self._generate(self._noise(size), real_labels, training=True)
+            self._discriminator_step(real, fake, real_labels, size, replicas.global_batch_size(size))
+        images, labels = minibatches[-1]
         batch_size = tf.shape(images)[0]
         global_batch = replicas.global_batch_size(batch_size)
-        for _ in range(self.d_steps - 1):
-            fake = self._generate(self._noise(batch_size), labels, training=True)
-            self._discriminator_step(images, fake, labels, batch_size, global_batch)
         with tf.GradientTape() as g_tape:
             fake = self._generate(self._noise(batch_size), labels, training=True)
             with g_tape.stop_recording():
                 logs = self._discriminator_step(images, tf.stop_gradient(fake), labels, batch_size, global_batch)
             g_loss, g_logs = self._generator_loss(fake, labels, global_batch)
         _apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        if self.ema_generator is not None:
+            self._update_ema()
         logs.update(g_logs)
         for name, tracker in self._trackers.items():
             tracker.update_state(logs[name], sample_weight=tf.cast(batch_size, tf.float32))
@@ -522,6 +629,7 @@ class GAN(keras.Model):
         labels: Any = None,
         seed: int | None = None,
         batch_size: int = 500,
+        ema: bool | None = None,
     ) -> np.ndarray:
         """Sample ``n`` images from the generator (inference mode).
 
@@ -533,6 +641,8 @@ class GAN(keras.Model):
                 unconditional GAN.
             seed: the same seed gives the same samples; ``None`` is random.
             batch_size: samples per generator call.
+            ema: sample the EMA generator (``ema_decay``); ``None``: it
+                when there is one, else the generator.
 
         Returns:
             float32 array of shape ``(n, *image_shape)``, in [-1, 1] for the
@@ -546,8 +656,12 @@ class GAN(keras.Model):
         >>> x.shape, x.dtype.name, bool((abs(x) <= 1).all())
         ((3, 28, 28, 1), 'float32', True)
         """
+        if ema and self.ema_generator is None:
+            raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
+        use_ema = self.ema_generator is not None if ema is None else ema
+        network = self.ema_generator if use_ema else self.generator
         num_classes = self.num_classes if self.conditional_generator else None
-        return sampling.generate_samples(self.generator, n, self.latent_dim, num_classes, labels, seed, batch_size)
+        return sampling.generate_samples(network, n, self.latent_dim, num_classes, labels, seed, batch_size)
 
 
 def _apply(optimizer, tape, loss, variables) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "hinge_discriminator_loss",
     "hinge_generator_loss",
     "gradient_penalty",
+    "r1_penalty",
     "auxiliary_classifier_loss",
     "clip_weights",
 ]
@@ -79,7 +80,9 @@ def _reduce(per_example, reduction: str):
     )
 
 
-def minimax_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
+def minimax_discriminator_loss(
+    real_logits: TensorLike, fake_logits: TensorLike, label_smoothing: float = 0.0, reduction: str = "mean"
+) -> tf.Tensor:
     """Discriminator loss of the minimax game (Goodfellow et al. 2014, eq. 1).
 
     ``L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))]``
@@ -89,9 +92,16 @@ def minimax_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike,
     minimiser for a fixed G is ``D*(x) = p_data(x) / (p_data(x) + p_g(x))``,
     and at the global optimum (``p_g = p_data``) ``D* = 1/2``, ``L_D = log 4``.
 
+    One-sided label smoothing (Salimans et al. 2016, sec. 3.4): real targets
+    become ``t = 1 - s/2`` (the Keras and TF-GAN convention for
+    ``label_smoothing=s``: ``y (1 - s) + s/2`` applied to the real labels only,
+    so ``s = 0.2`` is the paper's target 0.9), fake targets stay 0:
+    ``E_x[t softplus(-l(x)) + (1 - t) softplus(l(x))] + E_z[softplus(l(G(z)))]``.
+
     Args:
         real_logits: discriminator logits on real data, shape ``(batch, ...)``.
         fake_logits: logits on generated data, same batch size.
+        label_smoothing: ``s`` in [0, 1); 0 is the plain loss.
         reduction: ``"mean"`` (a scalar) or ``"none"`` (shape ``(batch,)``).
 
     Example:
@@ -100,11 +110,16 @@ def minimax_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike,
     >>> l = np.zeros((2, 1))
     >>> round(float(minimax_discriminator_loss(l, l)), 4)  # log 4
     1.3863
+    >>> real, fake = [[-5.0], [1.4], [12.5], [2.7]], [[10.0], [4.4], [-5.5], [3.6]]  # TF-GAN's test vectors
+    >>> round(float(minimax_discriminator_loss(real, fake, label_smoothing=0.25)), 5)
+    6.19637
     """
-    per_example = ops.softplus(-_per_example(real_logits)) + ops.softplus(
-        _per_example(fake_logits)
-    )
-    return _reduce(per_example, reduction)
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"kerasgan.losses: label_smoothing must be in [0, 1), got {label_smoothing}.")
+    real = _per_example(real_logits)
+    target = 1.0 - 0.5 * label_smoothing
+    real_term = target * ops.softplus(-real) + (1.0 - target) * ops.softplus(real)
+    return _reduce(real_term + ops.softplus(_per_example(fake_logits)), reduction)
 
 
 def minimax_generator_loss(fake_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
@@ -313,6 +328,32 @@ def gradient_penalty(
     return _reduce(tf.square(norms - target), reduction)
 
 
+def r1_penalty(discriminator: Callable, real: TensorLike, reduction: str = "mean") -> tf.Tensor:
+    """R1 regulariser (Mescheder et al. 2018, eq. 9): ``||∇_x D(x)||²`` on real data.
+
+    The term to add to the discriminator's loss is ``γ/2 · E_x[||∇_x D(x)||²]``
+    (``γ = r1_weight`` of :class:`kerasgan.GAN`); it pushes D's gradient to
+    zero on the data, where the alternating game then converges locally. ``D``
+    is the raw output (logit or critic value); outputs with several values per
+    example are summed per example. Differentiable, like
+    :func:`gradient_penalty`: the caller's outer tape takes the second derivative.
+
+    Example:
+
+    >>> import numpy as np, tensorflow as tf
+    >>> w = tf.constant([[3.0], [4.0]])
+    >>> linear = lambda x: tf.matmul(x, w)          # D(x) = w·x: ∇ = w, ||w||² = 25
+    >>> r1_penalty(linear, np.ones((3, 2), "float32"), reduction="none").numpy().tolist()
+    [25.0, 25.0, 25.0]
+    """
+    real = tf.convert_to_tensor(real)
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        total = tf.reduce_sum(tf.cast(discriminator(real), tf.float32))
+    grads = tf.cast(tape.gradient(total, real), tf.float32)
+    return _reduce(tf.reduce_sum(tf.reshape(tf.square(grads), [tf.shape(grads)[0], -1]), axis=1), reduction)
+
+
 def auxiliary_classifier_loss(labels: TensorLike, class_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:
     """AC-GAN auxiliary class loss (Odena et al. 2017, eq. 2).
 
@@ -368,10 +409,10 @@ keyword arguments the pair accepts (``loss_config`` of :class:`kerasgan.GAN`).
 
 ADVERSARIAL_LOSSES = {
     "minimax": AdversarialLoss(
-        minimax_discriminator_loss, minimax_generator_loss, "logit", ()
+        minimax_discriminator_loss, minimax_generator_loss, "logit", ("label_smoothing",)
     ),
     "non_saturating": AdversarialLoss(
-        minimax_discriminator_loss, non_saturating_generator_loss, "logit", ()
+        minimax_discriminator_loss, non_saturating_generator_loss, "logit", ("label_smoothing",)
     ),
     "least_squares": AdversarialLoss(
         least_squares_discriminator_loss,
@@ -419,7 +460,7 @@ def split_loss_config(name: str, loss_config: dict | None) -> tuple[dict, dict]:
             f"kerasgan: loss_config {sorted(unknown)} not understood by the "
             f"{name!r} loss; it accepts {list(pair.parameters) or 'no parameters'}."
         )
-    d_kwargs = {k: v for k, v in loss_config.items() if k in ("a", "b")}
+    d_kwargs = {k: v for k, v in loss_config.items() if k in ("a", "b", "label_smoothing")}
     g_kwargs = {k: v for k, v in loss_config.items() if k == "c"}
     return d_kwargs, g_kwargs
 

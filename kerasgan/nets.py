@@ -122,11 +122,18 @@ def _generator_inputs(latent_dim: int, num_classes, embed_dim: int):
     return [z, label], layers.Concatenate(name="z_and_label")([z, embedding])
 
 
-def _discriminator_head(features, num_classes, conditioning, inputs, name):
-    logit = layers.Dense(1, dtype="float32", name="logit")(features)
+def _spectral(layer, norm):
+    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` when ``norm == "spectral"``."""
+    if norm != "spectral":
+        return layer
+    return layers.SpectralNormalization(layer, name=f"sn_{layer.name}", dtype=layer.dtype_policy)
+
+
+def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None):
+    logit = _spectral(layers.Dense(1, dtype="float32", name="logit"), norm)(features)
     outputs = logit
     if conditioning == "auxiliary":
-        class_logits = layers.Dense(num_classes, dtype="float32", name="class_logits")(features)
+        class_logits = _spectral(layers.Dense(num_classes, dtype="float32", name="class_logits"), norm)(features)
         outputs = [logit, class_logits]
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=name)
 
@@ -207,7 +214,7 @@ def mlp_discriminator(
 
 
 _G_NORMS = ("batch", "sync_batch", None)
-_D_NORMS = ("batch", "sync_batch", "layer", None)
+_D_NORMS = ("batch", "sync_batch", "layer", "spectral", None)
 
 
 def _check_norm(norm, allowed=_G_NORMS):
@@ -305,8 +312,12 @@ def dcgan_discriminator(
     LeakyReLU(0.2), normalisation after all but the first (``norm``:
     ``"batch"`` as in the paper, ``"sync_batch"`` to synchronise its
     statistics across replicas, ``"layer"`` for WGAN-GP critics, where batch
-    norm would couple the per-sample gradient penalty, or ``None``), optional
-    dropout, then ``Flatten -> Dense(1)`` logits (or critic values).
+    norm would couple the per-sample gradient penalty, ``"spectral"`` for
+    SNGAN: every convolution, embedding and output layer wrapped in
+    ``keras.layers.SpectralNormalization``, W / σ(W) with σ by one power
+    iteration per call (Miyato et al. 2018), and no other normalisation; or
+    ``None``), optional dropout, then ``Flatten -> Dense(1)`` logits (or
+    critic values).
 
     Example:
 
@@ -324,22 +335,22 @@ def dcgan_discriminator(
     if conditioning == "input":
         label = _label_input()
         inputs.append(label)
-        plane = layers.Embedding(num_classes, height * width, name="label_embedding")(label)
+        plane = _spectral(layers.Embedding(num_classes, height * width, name="label_embedding"), norm)(label)
         plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
         x = layers.Concatenate(name="image_and_label")([image, plane])
     for i in range(stages):
         batch_norm = i > 0 and norm in ("batch", "sync_batch")  # a bias before batch norm is redundant
-        x = layers.Conv2D(
+        x = _spectral(layers.Conv2D(
             _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same",
             use_bias=not batch_norm, name=f"conv_{i}",
-        )(x)
-        if i > 0 and norm:
+        ), norm)(x)
+        if i > 0 and norm in ("batch", "sync_batch", "layer"):
             x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    return _discriminator_head(x, num_classes, conditioning, inputs, name)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm)
 
 
 NETWORKS = {

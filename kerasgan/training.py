@@ -7,11 +7,12 @@ Example:
 >>> out = tempfile.mkdtemp()
 >>> result = training.train("vanilla", "toy:ring8", out, epochs=1, steps_per_epoch=5, verbose=0)
 >>> sorted(os.listdir(out))
-['checkpoint', 'discriminator.keras', 'gan.keras', 'generator.keras', 'logs', 'samples']
+['checkpoint', 'config.json', 'discriminator.keras', 'gan.keras', 'generator.keras', 'logs', 'samples']
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -47,6 +48,10 @@ def _check_workdir(workdir: str) -> str:
     return workdir
 
 
+def _jsonable(value) -> bool:
+    return isinstance(value, (str, int, float, bool, list, tuple, type(None)))
+
+
 def train(
     variant: str | None = None,
     dataset: str | None = None,
@@ -78,7 +83,9 @@ def train(
     epoch, the same latent points each time), TensorBoard logs with image
     summaries in ``logs/``, the generator as ``generator.keras`` (loads with
     plain Keras), the discriminator as ``discriminator.keras`` and the whole
-    GAN as ``gan.keras``. Settings a run does not give come from the data
+    GAN as ``gan.keras`` (with ``ema_decay``, also the EMA generator as
+    ``ema_generator.keras``), and the run's settings as ``config.json``.
+    Settings a run does not give come from the data
     source's ``training_defaults`` (toy data: an MLP pair, batch 512, Adam).
 
     ``preset`` fine-tunes a zoo entry (``kerasgan.GAN.from_preset``): its
@@ -97,7 +104,12 @@ def train(
     optimizers (:func:`kerasgan.recipes.recipe_optimizers`); ``optimizers``
     (``{"d_optimizer": ..., "g_optimizer": ...}``) replaces them outright.
     Extra Keras ``callbacks`` run after the sample grid and TensorBoard ones;
-    other keyword arguments are network options (``base_filters=32``, ...).
+    other keyword arguments are GAN settings (``d_steps``, ``label_smoothing``,
+    ``augment``, ``r1_weight``, ``ema_decay``, ...: :class:`kerasgan.GAN`) and
+    network options (``base_filters=32``, ...). Each step reads ``d_steps``
+    real minibatches of ``batch_size`` (one per discriminator update), so an
+    epoch, one pass over the data, has ``examples // (d_steps · batch_size)``
+    steps.
 
     Resume: every epoch the whole training state is checkpointed to
     ``workdir/checkpoint`` (:class:`kerasgan.callbacks.TrainingCheckpoint`);
@@ -150,6 +162,10 @@ def train(
             "choose an unconditional variant or a labelled dataset."
         )
     info = source.prepare()
+    run_config = {"variant": variant, "dataset": dataset, "split": split, "image_size": image_size, "epochs": epochs,
+                  "batch_size": batch_size, "seed": seed, "latent_dim": latent_dim, "precision": precision,
+                  "preset": preset, "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+                  **{k: v for k, v in build_overrides.items() if _jsonable(v)}}
     defaults = dict(source.training_defaults)
     batch_size = batch_size or defaults.pop("batch_size")
     defaults.pop("batch_size", None)
@@ -160,22 +176,24 @@ def train(
     options.update(build_overrides)
     if latent_dim:
         options["latent_dim"] = latent_dim
+    settings = {**GAN.defaults, **cls.defaults, **options}
+    d_steps = int(settings["d_steps"])  # each step reads d_steps real minibatches of batch_size
     checkpoint_dir = os.path.join(workdir, "checkpoint")
     resumed = checkpoint_lib.latest(checkpoint_dir)
     initial_epoch = 0 if resumed is None else int(resumed["epoch"])
     # Batches of a pass over the data, and where in the stream of passes the
     # first epoch of this run starts (a resumed run skips what was trained).
-    steps_per_pass = (info.num_examples or 0) // batch_size
+    steps_per_pass = (info.num_examples or 0) // (batch_size * d_steps)
     if steps_per_pass == 0 and not steps_per_epoch:
         raise ValueError(
             f"kerasgan: {info.name} (split {info.split}) has {info.num_examples} examples, fewer than "
-            f"batch_size={batch_size}; use a smaller --batch_size."
+            f"batch_size={batch_size}{f' x d_steps={d_steps}' if d_steps > 1 else ''}; use a smaller --batch_size."
         )
     steps_per_epoch = steps_per_epoch or steps_per_pass
     first_pass, skip = divmod(initial_epoch * steps_per_epoch, steps_per_pass or 1)
     dataset_obj, info = data_lib.load(
         source, batch_size=batch_size, image_size=image_size, with_labels=bool(cls.conditioning), seed=seed,
-        with_info=True, start_epoch=first_pass, channels=channels,
+        with_info=True, start_epoch=first_pass, channels=channels, d_steps=d_steps,
     )
     if skip:
         dataset_obj = dataset_obj.skip(skip)
@@ -185,7 +203,7 @@ def train(
         distribute.set_precision(precision)
         with distribution.scope():
             if preset:
-                gan: GAN = cls.from_preset(preset, seed=seed)
+                gan: GAN = cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN.defaults})
             else:
                 gan = build(variant, image_shape=info.image_shape,
                             num_classes=info.num_classes if cls.conditioning else None, seed=seed, **options)
@@ -195,6 +213,8 @@ def train(
     finally:
         keras.config.set_dtype_policy(previous_policy)
     checkpoint_lib.check_compatible(checkpoint_dir, gan)  # before anything is written
+    with open(os.path.join(workdir, "config.json"), "w") as handle:
+        json.dump({k: v for k, v in run_config.items() if v is not None}, handle, indent=1)
     if resumed is not None and verbose != 0:
         print(f"kerasgan: resuming {workdir} from its checkpoint of epoch {initial_epoch} (of {epochs})")
     log_dir = os.path.join(workdir, "logs")
@@ -211,6 +231,8 @@ def train(
     paths = {
         "generator": save_atomic(gan.generator, os.path.join(workdir, "generator.keras")),
         "discriminator": save_atomic(gan.discriminator, os.path.join(workdir, "discriminator.keras")),
+        **({"ema_generator": save_atomic(gan.ema_generator, os.path.join(workdir, "ema_generator.keras"))}
+           if gan.ema_generator is not None else {}),
         "gan": save_atomic(gan, os.path.join(workdir, "gan.keras")),
         "samples": callbacks[0].last_path,
         "logs": log_dir,

@@ -125,6 +125,30 @@ class LSGAN(_Variant):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class SNGAN(_Variant):
+    """Spectrally normalised GAN (Miyato et al. 2018).
+
+    Every discriminator layer is ``keras.layers.SpectralNormalization``-
+    wrapped, ``W_SN = W / σ(W)`` with the largest singular value ``σ``
+    estimated by one power iteration per training call (the power-iteration
+    vector ``u`` is a non-trainable variable of each layer, saved with the
+    model), so D is about 1-Lipschitz; no batch norm in D. Hinge loss
+    ``L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]``,
+    ``L_G = -E[D(G(z))]``; Adam(2e-4, β1 0.5, β2 0.999) and one D update per
+    G update: setting C of the paper's Table 1. Networks: the DCGAN pair.
+    """
+
+    variant = "sngan"
+    defaults = {"adversarial_loss": "hinge"}
+    network_options = {"dcgan": {"d_norm": "spectral"}}
+
+    @classmethod
+    def default_optimizers(cls):
+        """Adam(2e-4, β1 0.5, β2 0.999): Miyato et al. 2018, Table 1, setting C."""
+        return _adam(2e-4, 0.5, 0.999)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class WGAN(_Variant):
     """Wasserstein GAN (Arjovsky et al. 2017, Algorithm 1).
 

@@ -61,8 +61,10 @@ IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float3
         ("dcgan", {"norm": None, "d_norm": None}),  # BN-free DCGAN-shaped
         ("wgan_gp", {"norm": None}),  # layer-norm critic, gradient penalty, 5 critic steps
         ("dcgan", {}),  # batch norm, synchronised under the strategy
+        ("sngan", {}),  # spectral norm: the power-iteration vectors stay equal across replicas
+        ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}),
     ],
-    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn"],
+    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing"],
 )
 def test_two_replicas_match_one_device(mirrored, variant, options):
     # 72 examples in batches of 16: 4 full batches and a partial one of 8 (4 per replica)

@@ -14,13 +14,14 @@ EXPECTED_METRICS = {
     "cgan": {"d_loss", "g_loss", "d_real", "d_fake"},
     "acgan": {"d_loss", "g_loss", "d_real", "d_fake", "class_acc", "fake_class_acc"},
     "lsgan": {"d_loss", "g_loss", "d_real", "d_fake"},
+    "sngan": {"d_loss", "g_loss", "critic_gap"},
     "wgan": {"d_loss", "g_loss", "critic_gap"},
     "wgan_gp": {"d_loss", "g_loss", "critic_gap", "gradient_penalty"},
 }
 
 
-def test_variants_are_the_seven_declared():
-    assert tuple(kerasgan.VARIANTS) == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "wgan", "wgan_gp")
+def test_variants_are_the_eight_declared():
+    assert tuple(kerasgan.VARIANTS) == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "sngan", "wgan", "wgan_gp")
     assert set(EXPECTED_METRICS) == set(kerasgan.VARIANTS)
 
 

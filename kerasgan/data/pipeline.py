@@ -116,6 +116,7 @@ def load(
     with_info: bool = False,
     start_epoch: int | None = None,
     channels: int | None = None,
+    d_steps: int = 1,
 ) -> tf.data.Dataset | tuple[tf.data.Dataset, DatasetInfo]:
     """A ``tf.data.Dataset`` of training batches for ``gan.fit``.
 
@@ -152,6 +153,10 @@ def load(
             uninterrupted run sees (give ``fit`` its ``steps_per_epoch``).
 
         channels: convert the images to 1 (grayscale) or 3 (RGB) channels.
+        d_steps: batches of ``d_steps · batch_size`` examples, which a GAN with
+            ``d_steps = k`` splits into k real minibatches of ``batch_size``,
+            one per discriminator update (fresh real data for every critic
+            step, as Algorithm 1 samples it).
 
     Returns:
         The dataset, or ``(dataset, info)`` with ``with_info=True``.
@@ -165,6 +170,9 @@ def load(
     """
     if not isinstance(batch_size, int) or batch_size <= 0:
         raise ValueError(f"kerasgan: batch_size must be a positive int, got {batch_size!r}.")
+    if not isinstance(d_steps, int) or d_steps <= 0:
+        raise ValueError(f"kerasgan: d_steps must be a positive int, got {d_steps!r}.")
+    batch_size *= d_steps
     if start_epoch is not None and (not isinstance(start_epoch, int) or start_epoch < 0):
         raise ValueError(f"kerasgan: start_epoch must be an int >= 0, got {start_epoch!r}.")
     size = _target_size(image_size)
@@ -196,7 +204,8 @@ def load(
     if info.num_examples is not None and drop_remainder and info.num_examples < batch_size:
         raise ValueError(
             f"kerasgan: {info.name} (split {info.split}) has {info.num_examples} examples, fewer than "
-            f"batch_size={batch_size}; with drop_remainder no batch would be left. Use a smaller batch_size."
+            f"batch_size={batch_size}{f' (d_steps × batch_size)' if d_steps > 1 else ''}; with drop_remainder no "
+            "batch would be left. Use a smaller batch_size."
         )
     if cache is None:
         per_example = int(np.prod([d or 0 for d in info.image_shape])) * (4 if info.source == "toy" else 1)

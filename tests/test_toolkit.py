@@ -1,0 +1,249 @@
+"""The modern toolkit: SNGAN, label smoothing, DiffAugment, R1, the EMA generator, fresh real data per critic step."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import kerasgan
+from kerasgan import augment, losses
+
+SHAPE = (4, 4, 1)
+
+
+def tiny_networks(latent_dim=3, record=None):
+    """A linear generator and a linear, bias-free critic D(x) = w·x on 4x4x1
+    images; with ``record``, D appends every batch it sees (eager runs only)."""
+    generator = keras.Sequential([keras.Input((latent_dim,)), keras.layers.Dense(16, activation="tanh"),
+                                  keras.layers.Reshape(SHAPE)])
+    image = keras.Input(SHAPE)
+    x = image
+    if record is not None:
+        def remember(batch):
+            if hasattr(batch, "numpy"):
+                record.append(batch.numpy().copy())
+            return batch
+
+        x = keras.layers.Lambda(remember, output_shape=SHAPE)(x)
+    x = keras.layers.Flatten()(x)
+    discriminator = keras.Model(image, keras.layers.Dense(1, use_bias=False)(x))
+    return generator, discriminator
+
+
+def test_sngan_wraps_every_discriminator_layer_in_spectral_normalization():
+    for shape in [(28, 28, 1), (32, 32, 3)]:
+        gan = kerasgan.build("sngan", shape, base_filters=4)
+        weighted = [layer for layer in gan.discriminator.layers if layer.weights]
+        assert weighted and all(isinstance(layer, keras.layers.SpectralNormalization) for layer in weighted)
+        assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in gan.discriminator.layers)
+        assert (gan.adversarial_loss, gan.d_steps) == ("hinge", 1)
+    gan.compile()
+    assert (float(gan.d_optimizer.learning_rate), float(gan.d_optimizer.beta_1), float(gan.d_optimizer.beta_2)) == \
+        pytest.approx((2e-4, 0.5, 0.999))
+
+
+def test_sngan_power_iteration_vectors_train_and_survive_saving(tmp_path):
+    gan = kerasgan.build("sngan", (28, 28, 1), seed=0, base_filters=4)
+    gan.compile()
+    u_before = [v.numpy().copy() for v in gan.discriminator.non_trainable_variables if "vector_u" in v.path]
+    gan.fit(np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32"), batch_size=16, verbose=0)
+    u_after = [v.numpy() for v in gan.discriminator.non_trainable_variables if "vector_u" in v.path]
+    assert len(u_after) == 3 and all(not np.allclose(a, b) for a, b in zip(u_before, u_after))
+    # the normalised kernels have spectral norm 1 (to the power iteration's precision)
+    conv = gan.discriminator.get_layer("sn_conv_1")
+    kernel = conv.layer.kernel.numpy().reshape(-1, conv.layer.kernel.shape[-1])
+    assert np.linalg.norm(kernel, 2) == pytest.approx(1.0, abs=0.1)
+    gan.save(tmp_path / "sngan.keras")
+    restored = keras.models.load_model(tmp_path / "sngan.keras")
+    for a, b in zip(gan.discriminator.variables, restored.discriminator.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_one_sided_label_smoothing_on_tf_gan_vectors():
+    real = np.array([[-5.0], [1.4], [12.5], [2.7]])
+    fake = np.array([[10.0], [4.4], [-5.5], [3.6]])
+    assert float(losses.minimax_discriminator_loss(real, fake, label_smoothing=0.25)) == pytest.approx(6.19637, abs=1e-5)
+    assert float(losses.minimax_discriminator_loss(real, fake)) == pytest.approx(5.83387, abs=1e-5)
+    # one-sided: fakes keep target 0, so smoothing with all-fake logits changes nothing on them
+    only_fake = losses.minimax_discriminator_loss(np.full((4, 1), 50.0), fake, label_smoothing=0.5, reduction="none")
+    plain = losses.minimax_discriminator_loss(np.full((4, 1), 50.0), fake, reduction="none")
+    np.testing.assert_allclose(only_fake.numpy() - plain.numpy(), 0.25 * 50.0, rtol=1e-5)  # (1 - t) · l on reals
+    gan = kerasgan.build("dcgan", (28, 28, 1), label_smoothing=0.25, base_filters=4)
+    assert gan.label_smoothing == 0.25 and gan.get_config()["label_smoothing"] == 0.25
+    with pytest.raises(ValueError, match="label_smoothing applies to the logit losses"):
+        kerasgan.build("wgan_gp", (28, 28, 1), label_smoothing=0.1, base_filters=4)
+
+
+def test_r1_of_a_linear_critic_is_half_gamma_times_squared_weight_norm():
+    generator, discriminator = tiny_networks()
+    w = discriminator.layers[-1].kernel.numpy()
+    x = np.random.default_rng(0).uniform(-1, 1, (8,) + SHAPE).astype("float32")
+    penalty = losses.r1_penalty(discriminator, x, reduction="none").numpy()
+    np.testing.assert_allclose(penalty, np.sum(w ** 2), rtol=1e-5)
+    gamma = 10.0
+    gan = kerasgan.GAN(generator=generator, discriminator=discriminator, latent_dim=3, r1_weight=gamma,
+                       adversarial_loss="wasserstein", seed=0)
+    plain = kerasgan.GAN(generator=generator, discriminator=keras.models.clone_model(discriminator), latent_dim=3,
+                         adversarial_loss="wasserstein", seed=0)
+    plain.discriminator.set_weights(discriminator.get_weights())
+    for model in (gan, plain):
+        model.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
+    with_r1 = gan.fit(x, batch_size=8, verbose=0).history
+    without = plain.fit(x, batch_size=8, verbose=0).history
+    assert with_r1["r1_penalty"][0] == pytest.approx(np.sum(w ** 2), rel=1e-5)
+    assert with_r1["d_loss"][0] - without["d_loss"][0] == pytest.approx(gamma / 2 * np.sum(w ** 2), rel=1e-4)
+
+
+@pytest.mark.parametrize("policy", list(augment.POLICIES))
+def test_diff_augment_passes_gradients_to_the_generator(policy):
+    gan = kerasgan.build("dcgan", (16, 16, 3), augment=policy, seed=0, base_filters=4)
+    gan.compile()
+    z = tf.random.normal((4, gan.latent_dim), seed=1)
+    with tf.GradientTape() as tape:
+        fake = gan.generator(z, training=True)
+        augmented = augment.diff_augment(fake, policy, seed=[1, 2])
+        loss = tf.reduce_sum(gan.discriminator(augmented, training=True))
+    grads = tape.gradient(loss, gan.generator.trainable_variables)
+    assert all(g is not None for g in grads) and sum(float(tf.reduce_sum(tf.abs(g))) for g in grads) > 0
+    assert not np.allclose(augmented.numpy(), fake.numpy())  # it did transform
+
+
+def test_diff_augment_is_seeded_and_per_example():
+    x = np.random.default_rng(0).uniform(-1, 1, (6, 8, 8, 3)).astype("float32")
+    policy = "color,translation,cutout"
+    a, b = augment.diff_augment(x, policy, [5, 6]), augment.diff_augment(x, policy, [5, 6])
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert not np.allclose(a.numpy(), augment.diff_augment(x, policy, [5, 7]).numpy())
+    same = np.repeat(x[:1], 6, axis=0)
+    out = augment.diff_augment(same, "cutout", [1, 1]).numpy()
+    assert len({out[i].tobytes() for i in range(6)}) > 1  # each example its own draw
+    with pytest.raises(ValueError, match="unknown augmentation policy \\['flip'\\]"):
+        augment.parse_policy("color,flip")
+
+
+def test_diff_augment_transforms_real_and_fake_alike_in_both_updates():
+    seen = []
+    generator, discriminator = tiny_networks(record=seen)
+    gan = kerasgan.GAN(generator=generator, discriminator=discriminator, latent_dim=3, augment="cutout", seed=0)
+    gan.compile()
+    gan.run_eagerly = True
+    real = np.ones((4,) + SHAPE, "float32")
+    gan.fit(real, batch_size=4, epochs=1, verbose=0)
+    # D step: real, fake; G step: fake. Cutout zeroes a 2x2 square (partly outside at the border) in each.
+    assert len(seen) == 3
+    for batch in seen:
+        assert (batch == 0).any(axis=(1, 2, 3)).mean() >= 0.5
+    assert set(np.unique(seen[0])) <= {0.0, 1.0}  # the real ones, cut
+
+
+def test_ema_generator_follows_the_recurrence_and_is_saved(tmp_path):
+    decay = 0.8
+    gan = kerasgan.build("dcgan", (28, 28, 1), ema_decay=decay, seed=0, base_filters=4)
+    gan.compile()
+    expected = [v.numpy().astype("float64") for v in gan.generator.variables]
+
+    class Follow(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            for i, v in enumerate(gan.generator.variables):
+                expected[i] = decay * expected[i] + (1 - decay) * v.numpy()
+
+    images = np.random.default_rng(0).uniform(-1, 1, (40, 28, 28, 1)).astype("float32")
+    gan.fit(images, batch_size=8, epochs=1, verbose=0, callbacks=[Follow()])
+    for ema, value in zip(gan.ema_generator.variables, expected, strict=True):
+        np.testing.assert_allclose(ema.numpy(), value, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(gan.generate(4, seed=0), gan.generate(4, seed=0, ema=False))
+    np.testing.assert_array_equal(gan.generate(4, seed=0), gan.generate(4, seed=0, ema=True))
+    gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.ema_decay == decay
+    np.testing.assert_array_equal(restored.generate(4, seed=0), gan.generate(4, seed=0))
+    with pytest.raises(ValueError, match="keeps no EMA generator"):
+        kerasgan.build("dcgan", (28, 28, 1), base_filters=4).generate(2, ema=True)
+
+
+def test_ema_generator_is_in_training_checkpoints_and_the_evaluate_callback_uses_it(tmp_path):
+    class Evaluator:
+        def evaluate_generator(self, generate, n, num_classes=None, seed=0):
+            return {"fid": float(np.abs(generate(n, seed=seed)).mean())}
+
+    callback = kerasgan.callbacks.EvaluateCallback(Evaluator(), every=1, num=8, restore_best=False)
+    result = kerasgan.train("dcgan", "toy:ring8", str(tmp_path), epochs=1, steps_per_epoch=3, verbose=0,
+                            network="mlp", ema_decay=0.9, callbacks=[callback])
+    gan = result["gan"]
+    assert [h["source"] for h in callback.history] == ["raw", "ema"] and callback.ema_weights is None
+    assert callback.history[1]["fid"] == pytest.approx(float(np.abs(gan.generate(8, seed=1234)).mean()))
+    restored = type(gan).from_config(gan.get_config())
+    kerasgan.checkpoint.restore(tmp_path / "checkpoint", restored)
+    for a, b in zip(restored.ema_generator.variables, gan.ema_generator.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert (tmp_path / "ema_generator.keras").is_file()
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["ema_decay"] == 0.9 and config["variant"] == "dcgan"
+
+
+def _real_batches_seen(data, d_steps, fit_kwargs):
+    seen = []
+    generator, discriminator = tiny_networks(record=seen)
+    gan = kerasgan.GAN(generator=generator, discriminator=discriminator, latent_dim=3, d_steps=d_steps,
+                       adversarial_loss="wasserstein", seed=0)
+    gan.compile()
+    gan.run_eagerly = True
+    gan.fit(data, epochs=1, verbose=0, **fit_kwargs)
+    # D is called on real, then fake, per update, then once more by G's loss
+    return [seen[2 * i] for i in range(d_steps)]
+
+
+IDS = np.arange(12, dtype="float32") / 12  # image i is filled with i / 12
+
+
+def _ids(batch):
+    return sorted(np.round(batch[:, 0, 0, 0] * 12).astype(int).tolist())
+
+
+@pytest.mark.parametrize("pipeline", ["dataset", "arrays"])
+def test_each_critic_step_sees_its_own_real_minibatch(pipeline):
+    images = np.broadcast_to(IDS[:, None, None, None], (12,) + SHAPE).copy()
+    if pipeline == "dataset":  # static batch: data.load-style k·m batches
+        data, kwargs = tf.data.Dataset.from_tensor_slices(images).batch(12, drop_remainder=True), {}
+    else:  # numpy through Keras' adapter: dynamic batch shape
+        data, kwargs = images, {"batch_size": 12, "shuffle": False}
+    batches = _real_batches_seen(data, 3, kwargs)
+    assert [len(b) for b in batches] == [4, 4, 4]
+    ids = [_ids(b) for b in batches]
+    assert sorted(sum(ids, [])) == list(range(12))  # disjoint, together the whole batch
+
+
+def test_a_batch_that_k_does_not_divide_is_reused_by_every_critic_step():
+    images = np.broadcast_to(IDS[:10, None, None, None], (10,) + SHAPE).copy()
+    data = tf.data.Dataset.from_tensor_slices(images).batch(10, drop_remainder=True)
+    batches = _real_batches_seen(data, 3, {})
+    assert [_ids(b) for b in batches] == [list(range(10))] * 3
+
+
+def test_data_load_batches_d_steps_minibatches():
+    ds = kerasgan.data.load("toy:ring8", batch_size=16, d_steps=5, num_examples=400)
+    assert next(iter(ds))[0].shape == (80, 2)
+    with pytest.raises(ValueError, match="d_steps must be a positive int"):
+        kerasgan.data.load("toy:ring8", batch_size=16, d_steps=0)
+
+
+def test_cli_flags_reach_the_gan_and_the_run_config(shared_data, tmp_path):
+    from kerasgan import cli
+
+    workdir = tmp_path / "run"
+    status = cli.main(["kerasgan", "train", "--variant=dcgan", f"--dataset=idx:{shared_data / 'mnist'}",
+                       "--split=test[:256]", "--batch_size=16", "--steps_per_epoch=2", "--base_filters=4",
+                       "--augment=color,cutout", "--r1_weight=1", "--label_smoothing=0.2", "--ema_decay=0.99",
+                       "--d_steps=2", "--num_samples=4", f"--workdir={workdir}", "--verbose=0"])
+    assert status == 0
+    config = json.loads((workdir / "config.json").read_text())
+    for key, value in {"augment": "color,cutout", "r1_weight": 1.0, "label_smoothing": 0.2, "ema_decay": 0.99,
+                       "d_steps": 2, "base_filters": 4, "batch_size": 16}.items():
+        assert config[key] == value, key
+    gan = keras.models.load_model(workdir / "gan.keras")
+    assert (gan.augment, gan.r1_weight, gan.label_smoothing, gan.ema_decay, gan.d_steps) == \
+        ("color,cutout", 1.0, 0.2, 0.99, 2)
+    assert int(gan.d_optimizer.iterations) == 4 and int(gan.g_optimizer.iterations) == 2
+    assert (workdir / "ema_generator.keras").is_file()
