@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 
 import keras
 import numpy as np
@@ -69,6 +70,8 @@ class SampleGrid(keras.callbacks.Callback):
         return classes if classes and self.num >= classes else None
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if self._clock is not None:
+            self.train_seconds += time.perf_counter() - self._clock
         if (epoch + 1) % self.every:
             return
         from kerasgan import images, toy
@@ -104,7 +107,9 @@ class EvaluateCallback(keras.callbacks.Callback):
     Every ``every`` epochs, ``num`` samples (fixed ``seed``; balanced labels
     for a conditional GAN) are scored by ``evaluator`` (default: the shipped
     :class:`kerasgan.metrics.MnistEvaluator`); the metrics are added to the
-    epoch's logs as ``eval_<name>`` (so History and TensorBoard record them).
+    epoch's logs as ``eval_<name>`` (so History and TensorBoard record them);
+    each history entry records ``train_seconds``, the training time until
+    then with the evaluations left out (time to quality).
     A GAN built with ``ema_decay`` keeps its own EMA generator
     (``gan.ema_generator``, updated inside ``train_step``): it is scored as
     the ``"ema"`` source. For a GAN without one, ``ema_decay`` here (e.g.
@@ -114,6 +119,12 @@ class EvaluateCallback(keras.callbacks.Callback):
     ``restore_best=True``, put in the generator at the end of training: GANs
     often get worse late in training, and weight averages are often better.
 
+    Choose with data the reported numbers never see: give ``evaluator`` a
+    held-out slice of the training split (``Evaluator.with_reference``), and
+    ``report_evaluator`` the test split: its metrics are recorded in each
+    history entry under ``"report"`` (the same samples) and never used to
+    choose.
+
     Example:
 
     >>> cb = EvaluateCallback(every=5, num=2000, ema_decay=0.999)
@@ -122,13 +133,14 @@ class EvaluateCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, evaluator=None, every: int = 1, num: int = 2000, seed: int = 1234, monitor: str = "fid",
-                 restore_best: bool = True, ema_decay: float | None = None):
+                 restore_best: bool = True, ema_decay: float | None = None, report_evaluator=None):
         super().__init__()
         if every <= 0 or num <= 1:
             raise ValueError(f"kerasgan: EvaluateCallback needs every > 0 and num > 1, got {every}, {num}.")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"kerasgan: ema_decay must be in (0, 1), got {ema_decay}.")
         self.evaluator = evaluator
+        self.report_evaluator = report_evaluator
         self.every, self.num, self.seed = int(every), int(num), int(seed)
         self.monitor, self.restore_best, self.ema_decay = monitor, restore_best, ema_decay
         self.best = float("inf")
@@ -137,12 +149,18 @@ class EvaluateCallback(keras.callbacks.Callback):
         self.best_weights = None
         self.ema_weights = None
         self.history: list[dict] = []
+        #: Seconds of training so far, evaluations excluded (kept across resumes).
+        self.train_seconds = 0.0
+        self._clock = None
 
     def _variables(self):
         return self.model.generator.variables
 
     def _model_ema(self) -> bool:
         return getattr(self.model, "ema_generator", None) is not None
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._clock = time.perf_counter()
 
     def on_train_begin(self, logs=None) -> None:
         if self.ema_decay and self.ema_weights is None and not self._model_ema():
@@ -153,6 +171,7 @@ class EvaluateCallback(keras.callbacks.Callback):
         """``(dict, arrays)``: the best score, epoch and weights, the EMA weights and
         the history, for :class:`TrainingCheckpoint`."""
         info = {"best": self.best, "best_epoch": self.best_epoch, "best_source": self.best_source,
+                "train_seconds": self.train_seconds,
                 "history": self.history, "ema": self.ema_weights is not None, "best_weights": self.best_weights is not None}
         arrays = {}
         for name, values in (("ema", self.ema_weights), ("best", self.best_weights)):
@@ -164,6 +183,7 @@ class EvaluateCallback(keras.callbacks.Callback):
         """Restore what :meth:`get_state` returned."""
         self.best, self.best_epoch, self.best_source = float(info["best"]), info["best_epoch"], info["best_source"]
         self.history = list(info["history"])
+        self.train_seconds = float(info.get("train_seconds", 0.0))
         for name, present in (("ema", info["ema"]), ("best", info["best_weights"])):
             values = [np.array(arrays[k]) for k in sorted(arrays) if k.startswith(f"{name}_")] if present else None
             setattr(self, "ema_weights" if name == "ema" else "best_weights", values)
@@ -181,10 +201,13 @@ class EvaluateCallback(keras.callbacks.Callback):
         if self._model_ema():
             generate = functools.partial(self.model.generate, ema=source == "ema")
             network = self.model.ema_generator if source == "ema" else network
-        result = self.evaluator.evaluate_generator(
-            generate, n=self.num, num_classes=self.model.num_classes, seed=self.seed
-        )
-        result.update(epoch=epoch + 1, source=source)
+        classes = self.model.num_classes
+        labels = np.arange(self.num) % classes if classes else None
+        images = generate(self.num, labels=labels, seed=self.seed)
+        result = self.evaluator.evaluate(images, labels=labels)
+        result.update(epoch=epoch + 1, source=source, train_seconds=round(self.train_seconds, 1))
+        if self.report_evaluator is not None:
+            result["report"] = self.report_evaluator.evaluate(images, labels=labels)
         self.history.append(result)
         if result[self.monitor] < self.best:
             self.best, self.best_epoch, self.best_source = result[self.monitor], epoch + 1, source
@@ -192,6 +215,8 @@ class EvaluateCallback(keras.callbacks.Callback):
         return result
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if self._clock is not None:
+            self.train_seconds += time.perf_counter() - self._clock
         if (epoch + 1) % self.every:
             return
         if self.evaluator is None:

@@ -175,32 +175,36 @@ def _eval_flags() -> flags.FlagValues:
     fv = flags.FlagValues()
     flags.DEFINE_integer("num", 10_000, "Number of samples to score.", lower_bound=2, flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed of the samples.", flag_values=fv)
+    flags.DEFINE_string("train_data", None, "The entry's training data, for the memorisation check (default: its "
+                        "recipe's dataset, relative to this folder).", flag_values=fv)
     return fv
 
 
 def _eval(fv: flags.FlagValues, args: Sequence[str]) -> int:
     if len(args) != 1:
-        raise UsageError("usage: kerasgan eval NAME [--num=10000]")
+        raise UsageError("usage: kerasgan eval NAME [--num=10000] [--train_data=idx:PATH]")
     from kerasgan import metrics, zoo
 
     try:
-        generator = zoo.load(args[0])
-    except ValueError as error:
+        result = zoo.evaluate(args[0], n=fv.num, seed=fv.seed, train_data=fv.train_data)
+    except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from None
-    if generator.image_shape != (28, 28, 1):
-        raise UsageError(f"kerasgan eval scores MNIST-shaped generators; {args[0]} makes {generator.image_shape}")
-    evaluator = metrics.MnistEvaluator()
-    result = evaluator.evaluate_generator(generator.generate, n=fv.num, num_classes=generator.num_classes,
-                                          seed=fv.seed)
-    reference = evaluator.reference
-    print(f"{args[0]}: {fv.num} samples, seed {fv.seed}")
+    reference = metrics.Evaluator(zoo.card(args[0])["dataset"]).reference
+    print(f"{args[0]}: {fv.num} samples, seed {fv.seed}, against the {zoo.card(args[0])['dataset']} test split")
     print(f"  classifier score {result['score']:.3f} ({100 * result['score_ratio']:.1f}% of real data's "
           f"{reference['real_score']:.3f})")
-    print(f"  Frechet distance {result['fid']:.2f} ({result['fid_ratio']:.2f}x the real-vs-real floor "
+    print(f"  Frechet distance {result['fid']:.2f} ({result['fid_ratio']:.2f}x the noise floor "
           f"{reference['fid_floor']:.2f})")
+    for key, value in reference.get("fid_references", {}).items():
+        print(f"    (FID of the real test images at {key.removeprefix('real_')}, resized back: {value:.2f})")
     print(f"  kernel distance  {result['kid']:.4f}")
     if "label_accuracy" in result:
         print(f"  label accuracy   {result['label_accuracy']:.4f}")
+    if "copy_rate" in result:
+        print(f"  copy rate        {100 * result['copy_rate']:.2f}% of samples nearer a training image than "
+              f"{result['copy_threshold']:.2f} (1% of real test images are)")
+    else:
+        print(f"  copy rate        skipped: {result['copy_rate_skipped']}")
     return 0
 
 
@@ -209,7 +213,7 @@ COMMANDS: dict[str, tuple[Callable[[], flags.FlagValues], Callable, str]] = {
     "train": (_train_flags, _train, "train a GAN variant on a dataset with model.fit"),
     "zoo": (_zoo_flags, _zoo, "list the pretrained generators: kerasgan zoo list"),
     "sample": (_sample_flags, _sample, "write a grid of samples of a zoo entry: kerasgan sample NAME"),
-    "eval": (_eval_flags, _eval, "score a zoo entry with the MNIST classifier metrics: kerasgan eval NAME"),
+    "eval": (_eval_flags, _eval, "score a zoo entry against its dataset's test split: kerasgan eval NAME"),
 }
 
 

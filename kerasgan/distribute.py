@@ -43,7 +43,8 @@ from __future__ import annotations
 import json
 import os
 
-__all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16"]
+__all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16",
+           "cpu_description"]
 
 #: Strategy names, each with what it makes (the command line's ``--strategy`` help).
 STRATEGIES = {
@@ -125,6 +126,26 @@ def cpu_supports_bf16() -> bool:
     except OSError:
         return False
     return any(flag in flags for flag in (" avx512_bf16", " amx_bf16"))
+
+
+def cpu_description() -> str:
+    """This machine's CPU, as timings should record it: the ``lscpu`` model
+    name, the core count and whether it computes bfloat16 natively.
+
+    Example:
+
+    >>> "native bfloat16" in cpu_description()
+    True
+    """
+    import platform
+    import subprocess
+
+    try:
+        lines = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout.splitlines()
+        model = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name"))
+    except (OSError, StopIteration, subprocess.SubprocessError):
+        model = platform.processor() or "unknown CPU"
+    return f"{model}, {os.cpu_count()} cores, native bfloat16: {cpu_supports_bf16()}"
 
 
 def resolve_precision(name: str = "auto") -> str:

@@ -47,15 +47,38 @@ __all__ = [
     "feature_statistics",
     "kernel_distance",
     "label_accuracy",
+    "nearest_distances",
+    "Evaluator",
     "MnistEvaluator",
     "ASSETS",
 ]
 
 #: Folder of the shipped classifier and reference statistics.
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
-CLASSIFIER_FILE = "mnist_classifier.keras"
-REFERENCE_FILE = "mnist_reference.json"
-REFERENCE_FEATURES_FILE = "mnist_reference_features.npy"
+#: An evaluator's files in ASSETS, by dataset name: the classifier, the reference statistics, reference features.
+CLASSIFIER_FILE = "{dataset}_classifier.keras"
+REFERENCE_FILE = "{dataset}_reference.json"
+REFERENCE_FEATURES_FILE = "{dataset}_reference_features.npy"
+
+
+def nearest_distances(queries: np.ndarray, references: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """For each query, the Euclidean distance to its nearest reference (rows
+    are flattened), computed as ``||q||² + ||r||² - 2 q·r`` in float32 blocks.
+
+    Example:
+
+    >>> nearest_distances(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 1.0], [3.0, 4.0]])).tolist()
+    [1.0, 0.0]
+    """
+    q = np.asarray(queries, "float32").reshape(len(queries), -1)
+    r = np.asarray(references, "float32").reshape(len(references), -1)
+    r_norms = np.einsum("ij,ij->i", r, r)
+    out = np.empty(len(q), "float64")
+    for start in range(0, len(q), batch_size):
+        block = q[start:start + batch_size]
+        squared = np.einsum("ij,ij->i", block, block)[:, None] + r_norms[None, :] - 2.0 * block @ r.T
+        out[start:start + batch_size] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+    return out
 
 
 def classifier_score(probabilities: np.ndarray, splits: int = 1, eps: float = 1e-12) -> float:
@@ -155,55 +178,60 @@ def label_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels).reshape(-1)))
 
 
-class MnistEvaluator:
-    """Scores generated 28x28x1 digits with the shipped MNIST classifier.
+class Evaluator:
+    """Scores generated images with a dataset's shipped classifier.
 
-    ``evaluate`` returns ``score`` (classifier score), ``score_ratio``
-    (score / real-data score), ``fid``, ``fid_ratio`` (fid / the real-vs-real
-    floor), ``kid``, and for labelled samples ``label_accuracy``.
+    One implementation for every dataset: ``Evaluator("mnist")`` loads
+    ``mnist_classifier.keras``, ``mnist_reference.json`` and
+    ``mnist_reference_features.npy`` from :data:`ASSETS` (made by the
+    dataset's ``scripts/train_*_classifier.py``). ``evaluate`` returns
+    ``score`` (classifier score), ``score_ratio`` (score / real test data's),
+    ``fid``, ``fid_ratio`` (fid / the noise floor), ``kid``, and for labelled
+    samples ``label_accuracy``; :meth:`copy_rate` is the memorisation check.
 
     Example:
 
-    >>> import numpy as np
-    >>> ev = MnistEvaluator()
-    >>> ev.reference["num_classes"]
-    10
-    >>> noise = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype("float32")
-    >>> ev.evaluate(noise)["fid_ratio"] > 10   # noise is far from digits
-    True
+    >>> ev = Evaluator("mnist")
+    >>> ev.image_shape, ev.reference["num_classes"]
+    ((28, 28, 1), 10)
     """
 
-    def __init__(self, assets: str = ASSETS):
+    def __init__(self, dataset: str = "mnist", assets: str = ASSETS):
         import keras
 
-        classifier_path = os.path.join(assets, CLASSIFIER_FILE)
-        reference_path = os.path.join(assets, REFERENCE_FILE)
-        for path in (classifier_path, reference_path):
+        self.dataset = dataset
+        paths = {name: os.path.join(assets, pattern.format(dataset=dataset)) for name, pattern in
+                 (("classifier", CLASSIFIER_FILE), ("reference", REFERENCE_FILE), ("features", REFERENCE_FEATURES_FILE))}
+        for path in paths.values():
             if not os.path.isfile(path):
                 raise FileNotFoundError(
-                    f"kerasgan: {path} is missing; run scripts/train_mnist_classifier.py to make it."
+                    f"kerasgan: {path} is missing: there is no {dataset!r} evaluator (run its "
+                    f"scripts/train_{dataset}_classifier.py to make one)."
                 )
-        self.classifier = keras.models.load_model(classifier_path, safe_mode=True)
+        self.classifier = keras.models.load_model(paths["classifier"], safe_mode=True)
         self.features_model = keras.Model(self.classifier.input, self.classifier.get_layer("features").output)
-        with open(reference_path) as handle:
+        self.image_shape = tuple(int(d) for d in self.classifier.input_shape[1:])
+        with open(paths["reference"]) as handle:
             self.reference = json.load(handle)
         self.mu = np.asarray(self.reference["mu"], "float64")
         self.sigma = np.asarray(self.reference["sigma"], "float64")
-        self.reference_features = np.load(os.path.join(assets, REFERENCE_FEATURES_FILE)).astype("float64")
+        self.reference_features = np.load(paths["features"]).astype("float64")
 
     def predict(self, images: np.ndarray, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
-        """``(probabilities, features)`` of images in [-1, 1], shape ``(n, 28, 28, 1)``."""
+        """``(probabilities, features)`` of images in [-1, 1] of the classifier's shape."""
         images = np.asarray(images, "float32")
-        if images.ndim == 3:
+        if images.ndim == len(self.image_shape) and self.image_shape[-1] == 1:
             images = images[..., None]
-        if images.shape[1:] != (28, 28, 1):
-            raise ValueError(f"kerasgan: the MNIST evaluator takes (n, 28, 28, 1) images, got {images.shape}.")
+        if images.shape[1:] != self.image_shape:
+            raise ValueError(
+                f"kerasgan: the {self.dataset} evaluator takes (n, {', '.join(map(str, self.image_shape))}) "
+                f"images, got {images.shape}."
+            )
         probs, feats = [], []
         for start in range(0, len(images), batch_size):
             batch = images[start : start + batch_size]
-            f = np.asarray(self.features_model(batch, training=False))
+            feats.append(np.asarray(self.features_model(batch, training=False)))
             probs.append(np.asarray(self.classifier(batch, training=False)))
-            feats.append(f)
         return np.concatenate(probs).astype("float64"), np.concatenate(feats).astype("float64")
 
     def evaluate(self, images: np.ndarray, labels: np.ndarray | None = None) -> dict:
@@ -231,3 +259,70 @@ class MnistEvaluator:
         labels = np.arange(n) % num_classes if num_classes else None
         images = generate(n, labels=labels, seed=seed)
         return self.evaluate(images, labels=labels)
+
+    def with_reference(self, images: np.ndarray, labels: np.ndarray | None = None) -> "Evaluator":
+        """This evaluator judging against other real ``images`` (the same
+        classifier): e.g. a slice of the training split held out for choosing
+        the best epoch, so that selection never sees the test split the
+        reported numbers come from. The noise floor and references stay the
+        test split's.
+
+        Example:
+
+        >>> ev = Evaluator("mnist")
+        >>> real = np.random.default_rng(0).uniform(-1, 1, (300, 28, 28, 1))
+        >>> selection = ev.with_reference(real)
+        >>> bool(selection.evaluate(real)["fid"] < 1e-3), selection.mu is not ev.mu
+        (True, True)
+        """
+        import copy
+
+        probs, feats = self.predict(images)
+        other = copy.copy(self)
+        other.mu, other.sigma = feature_statistics(feats)
+        other.reference_features = feats[: len(self.reference_features)]
+        other.reference = {**self.reference, "real_score": classifier_score(probs),
+                           "data": f"{len(images)} given real images"}
+        if labels is not None:
+            other.reference["real_label_accuracy"] = label_accuracy(probs, labels)
+        return other
+
+    def copy_rate(self, images: np.ndarray, train_images: np.ndarray) -> dict:
+        """The memorisation check, in pixel space: the distance of each image to
+        its nearest training image, against the same for real held-out test
+        images. ``copy_rate`` is the share of ``images`` closer to a training
+        image than the reference's ``copy_threshold``, the 1st percentile of the
+        test images' nearest-training-image distances (so 1 % of real test
+        images count as "copies"; a generator that copies its training data
+        scores far above that). ``train_images`` are the training split in
+        [-1, 1] (e.g. ``kerasgan.data.load(..., split="train")``).
+
+        Example:
+
+        >>> ev = Evaluator("mnist")
+        >>> train = np.random.default_rng(0).uniform(-1, 1, (50, 28, 28, 1))
+        >>> ev.copy_rate(train[:10], train)["copy_rate"]   # exact copies
+        1.0
+        """
+        distances = nearest_distances(images, train_images)
+        threshold = float(self.reference["copy_threshold"])
+        return {"copy_rate": float(np.mean(distances < threshold)), "copy_threshold": threshold,
+                "nearest_train_distance_median": float(np.median(distances))}
+
+
+class MnistEvaluator(Evaluator):
+    """The MNIST evaluator: ``Evaluator("mnist")`` (see :class:`Evaluator`).
+
+    Example:
+
+    >>> import numpy as np
+    >>> ev = MnistEvaluator()
+    >>> ev.reference["num_classes"]
+    10
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype("float32")
+    >>> ev.evaluate(noise)["fid_ratio"] > 10   # noise is far from digits
+    True
+    """
+
+    def __init__(self, assets: str = ASSETS):
+        super().__init__("mnist", assets)

@@ -1,7 +1,7 @@
 """The toolkit's measured effects (run by hand; minutes on a CPU; results in the README).
 
-    python scripts/toolkit_experiments.py diffaugment [--steps=3000] [--out=runs/toolkit]
-    python scripts/toolkit_experiments.py fresh_critic_data [--steps=1500] [--out=runs/toolkit]
+    python scripts/toolkit_experiments.py diffaugment [--steps=3000] [--out=benchmarks/results/toolkit]
+    python scripts/toolkit_experiments.py fresh_critic_data [--steps=1500] [--out=benchmarks/results/toolkit]
 
 diffaugment: DCGAN (base_filters 32) on 1,000 MNIST training digits
 (idx:../shared/data/mnist_full, split train[:1000]) with and without
@@ -24,12 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import time
 
 import keras
-import numpy as np
 
 import kerasgan
 from kerasgan.callbacks import EvaluateCallback
@@ -49,15 +46,6 @@ EXPERIMENTS = {
         "reused": ("train", {"variant": "wgan_gp"}, 1),  # 64 is not a multiple of 5: one batch for all 5 critic steps
     },
 }
-
-
-def cpu() -> str:
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-        model = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name"))
-    except (OSError, StopIteration):
-        model = platform.processor() or "unknown"
-    return f"{model}, {os.cpu_count()} cores, bf16 native: {kerasgan.distribute.cpu_supports_bf16()}"
 
 
 def run(name: str, split: str, options: dict, d_steps: int, steps: int, eval_every: int, out: str) -> dict:
@@ -85,7 +73,7 @@ def run(name: str, split: str, options: dict, d_steps: int, steps: int, eval_eve
               "seconds_with_evaluations": round(seconds, 1), "final_10000": final,
               "history_2000": [{"step": h["epoch"] * per_epoch, "fid": h["fid"], "score": h["score"]}
                                for h in callback.history],
-              "machine": cpu()}
+              "machine": kerasgan.distribute.cpu_description()}
     with open(os.path.join(folder, "results.json"), "w") as handle:
         json.dump(result, handle, indent=1)
     print(json.dumps({k: result[k] for k in ("run", "generator_steps", "seconds_with_evaluations")}),
@@ -98,7 +86,7 @@ def main() -> None:
     parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--eval_every", type=int, default=500)
-    parser.add_argument("--out", default=os.path.join("runs", "toolkit"))
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results", "toolkit"))
     parser.add_argument("--only", default=None, help="one run of the experiment")
     args = parser.parse_args()
     os.chdir(ROOT)  # the data path is relative to the repository

@@ -165,14 +165,21 @@ def test_ema_generator_follows_the_recurrence_and_is_saved(tmp_path):
 
 def test_ema_generator_is_in_training_checkpoints_and_the_evaluate_callback_uses_it(tmp_path):
     class Evaluator:
-        def evaluate_generator(self, generate, n, num_classes=None, seed=0):
-            return {"fid": float(np.abs(generate(n, seed=seed)).mean())}
+        def evaluate(self, images, labels=None):
+            return {"fid": float(np.abs(images).mean())}
 
-    callback = kerasgan.callbacks.EvaluateCallback(Evaluator(), every=1, num=8, restore_best=False)
+    class Reporter:
+        def evaluate(self, images, labels=None):
+            return {"fid": -1.0}  # would win every selection if it were used to choose
+
+    callback = kerasgan.callbacks.EvaluateCallback(Evaluator(), every=1, num=8, restore_best=False,
+                                                   report_evaluator=Reporter())
     result = kerasgan.train("dcgan", "toy:ring8", str(tmp_path), epochs=1, steps_per_epoch=3, verbose=0,
                             network="mlp", ema_decay=0.9, callbacks=[callback])
     gan = result["gan"]
     assert [h["source"] for h in callback.history] == ["raw", "ema"] and callback.ema_weights is None
+    assert [h["report"]["fid"] for h in callback.history] == [-1.0, -1.0]
+    assert callback.best == min(h["fid"] for h in callback.history)
     assert callback.history[1]["fid"] == pytest.approx(float(np.abs(gan.generate(8, seed=1234)).mean()))
     restored = type(gan).from_config(gan.get_config())
     kerasgan.checkpoint.restore(tmp_path / "checkpoint", restored)
