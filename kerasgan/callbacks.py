@@ -70,8 +70,6 @@ class SampleGrid(keras.callbacks.Callback):
         return classes if classes and self.num >= classes else None
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        if self._clock is not None:
-            self.train_seconds += time.perf_counter() - self._clock
         if (epoch + 1) % self.every:
             return
         from kerasgan import images, toy

@@ -331,30 +331,33 @@ def size(name: str | None = None) -> int:
 
 def table(markdown: bool = False) -> str:
     """The zoo as a table: each entry's variant, dataset and measured metrics
-    (score and FID with their ratios to real data, label accuracy), or its
-    training command when it is a recipe only. ``markdown=True`` gives the
-    README's table (with each entry's samples picture).
+    (score as a share of real test data's, FID against the test split, label
+    accuracy, copy rate, whether it meets its quality bar), or its training
+    command when it is a recipe only. ``markdown=True`` gives the README's
+    table (with each entry's samples picture).
 
     Example:
 
     >>> print(table().splitlines()[0])
-    entry                  variant   dataset         score (% real)    FID (x floor)  label acc
+    entry                  variant   dataset          score (% real)      FID  label acc  copies bar
     """
-    header = ["entry", "variant", "dataset", "score (% real)", "FID (x floor)", "label acc"]
+    header = ["entry", "variant", "dataset", "score (% real)", "FID", "label acc", "copies", "bar"]
     rows = []
     for name in names():
         info = card(name)
         m = info.get("metrics") or {}
         if m:
-            cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f} ({m['fid_ratio']:.2f}x)",
-                     f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else ""]
+            bar = info.get("quality_bar") or {}
+            cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f}",
+                     f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else "",
+                     f"{100 * m['copy_rate']:.2f}%" if "copy_rate" in m else "", "met" if bar.get("met") else "not met"]
         else:
-            cells = ["recipe only", "", ""]
+            cells = ["recipe only", "", "", "", ""]
         rows.append([name, info["variant"], info["dataset"], *cells])
     if not markdown:
-        widths = [22, 9, 14, 16, 16, 10]
-        return "\n".join(" ".join(f"{c:<{w}}" if i < 3 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(r, widths)))
-                         .rstrip() for r in [header, *rows])
+        widths = [22, 9, 14, 16, 8, 10, 7, 7]
+        return "\n".join(" ".join(f"{c:<{w}}" if i < 3 or i == 7 else f"{c:>{w}}"
+                                   for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in [header, *rows])
     lines = ["| " + " | ".join(header + ["samples"]) + " |", "|" + "---|" * (len(header) + 1)]
     for row in rows:
         name = row[0]

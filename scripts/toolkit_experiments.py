@@ -16,7 +16,8 @@ cost the same compute (measured wall times are reported).
 Both score the raw generator (no EMA, no selection) every ``--eval_every``
 steps on 2,000 samples and at the end on 10,000, with the project's MNIST
 evaluator against the MNIST test split (held out from both trainings), and
-write samples.png (100 samples) and results.json per run.
+write samples.png (100 samples) and results.json per run (and the generator to
+runs/..., outside the repository, for re-scoring).
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def run(name: str, split: str, options: dict, d_steps: int, steps: int, eval_eve
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     kerasgan.images.save_grid(gan.generate(100, seed=0), os.path.join(folder, "samples.png"), nrow=10, scale=2)
+    models = os.path.join("runs", os.path.relpath(folder, "benchmarks"))  # large files stay out of the repository
+    os.makedirs(models, exist_ok=True)
+    kerasgan.save_atomic(gan.generator, os.path.join(models, "generator.keras"))
     result = {"run": name, "variant": variant, "data": f"{DATA} {split}", "examples": info.num_examples,
               "options": options, "critic_minibatches_per_batch": d_steps, "batch": 64,
               "generator_steps": int(gan.g_optimizer.iterations.numpy()),

@@ -48,26 +48,60 @@ def test_kernel_distance_and_label_accuracy():
 
 
 def test_evaluator_on_real_digits(shared_data):
+    """The shipped reference: the test split's statistics, the train-vs-test floor, real digits at
+    lower resolution, and the memorisation threshold, each reproduced from the data here."""
     import kerasgan
+    import tensorflow as tf
 
-    ds = kerasgan.data.load(f"idx:{shared_data / 'mnist'}", batch_size=10_000, shuffle=False)
-    images, labels = (t.numpy() for t in next(iter(ds)))
+    def split(name, size):
+        ds = kerasgan.data.load(f"idx:{shared_data / 'mnist_full'}", split=name, batch_size=size, shuffle=False)
+        return tuple(t.numpy() for t in next(iter(ds)))
+
+    (test, labels), (train, _) = split("test", 10_000), split("train", 60_000)
     evaluator = metrics.MnistEvaluator()
     reference = evaluator.reference
-    assert reference["classifier_accuracy_test_9000_10000"] >= 0.98
-    assert reference["real_score"] > 9.0 and reference["fid_floor"] > 0
-    # all 10,000 real digits reproduce the shipped statistics exactly
-    everything = evaluator.evaluate(images, labels=labels)
+    assert reference["classifier_test_accuracy"] >= 0.99
+    # all 10,000 real test digits reproduce the shipped statistics exactly
+    everything = evaluator.evaluate(test, labels=labels)
     assert everything["score"] == pytest.approx(reference["real_score"], rel=1e-4)
     assert everything["fid"] == pytest.approx(0.0, abs=1e-3)
     assert everything["label_accuracy"] == pytest.approx(reference["real_label_accuracy"], abs=1e-4)
-    # the two halves are the floor
-    halves = metrics.frechet_distance(*metrics.feature_statistics(evaluator.predict(images[:5000])[1]),
-                                      *metrics.feature_statistics(evaluator.predict(images[5000:])[1]))
-    assert halves == pytest.approx(reference["fid_floor"], rel=1e-3)
+    assert reference["real_label_accuracy"] == pytest.approx(reference["classifier_test_accuracy"], abs=1e-4)
+    # the floor: 10,000 random training digits (the script's draw) against the test digits
+    sample = train[np.random.default_rng(0).choice(60_000, 10_000, replace=False)]
+    assert evaluator.evaluate(sample)["fid"] == pytest.approx(reference["fid_floor"], rel=1e-3)
+    # real digits at lower resolution: area down, bilinear back up
+    for side in (20, 14):
+        blurred = tf.image.resize(tf.image.resize(test, (side, side), method="area"), (28, 28), method="bilinear")
+        fid = evaluator.evaluate(blurred.numpy())["fid"]
+        assert fid == pytest.approx(reference["fid_references"][f"real_{side}x{side}"], rel=1e-3)
+    assert reference["fid_floor"] < reference["fid_references"]["real_20x20"] < reference["fid_references"]["real_14x14"]
+    # the copy threshold is the 1st percentile of real test digits' distances to the training set
+    copies = evaluator.copy_rate(test[:2000], train)["copy_rate"]
+    assert 0.002 <= copies <= 0.025
+    assert evaluator.copy_rate(train[:100], train)["copy_rate"] == 1.0
     # noise is far from digits
     noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
     assert evaluator.evaluate(noise)["fid_ratio"] > 10
+
+
+def test_nearest_distances_match_brute_force():
+    rng = np.random.default_rng(0)
+    queries, references = rng.normal(size=(30, 5)), rng.normal(size=(70, 5))
+    brute = np.sqrt(((queries[:, None] - references[None]) ** 2).sum(-1)).min(1)
+    np.testing.assert_allclose(metrics.nearest_distances(queries, references, batch_size=7), brute, rtol=1e-4)
+
+
+def test_selection_evaluator_uses_other_real_images_and_the_same_classifier(shared_data):
+    import kerasgan
+
+    ds = kerasgan.data.load(f"idx:{shared_data / 'mnist_full'}", split="train[55000:]", batch_size=5000, shuffle=False)
+    held_out, labels = (t.numpy() for t in next(iter(ds)))
+    evaluator = metrics.MnistEvaluator()
+    selection = evaluator.with_reference(held_out, labels)
+    assert selection.evaluate(held_out)["fid"] == pytest.approx(0.0, abs=1e-3)
+    assert selection.classifier is evaluator.classifier and evaluator.evaluate(held_out)["fid"] > 0.5
+    assert selection.reference["fid_references"] == evaluator.reference["fid_references"]
 
 
 def test_evaluate_callback_keeps_the_best_of_raw_and_ema_generators():
