@@ -203,7 +203,8 @@ class EvaluateCallback(keras.callbacks.Callback):
         labels = np.arange(self.num) % classes if classes else None
         images = generate(self.num, labels=labels, seed=self.seed)
         result = self.evaluator.evaluate(images, labels=labels)
-        result.update(epoch=epoch + 1, source=source, train_seconds=round(self.train_seconds, 1))
+        result.update(epoch=epoch + 1, source=source, train_seconds=round(self.train_seconds, 1),
+                      generator_steps=int(self.model.g_optimizer.iterations.numpy()))
         if self.report_evaluator is not None:
             result["report"] = self.report_evaluator.evaluate(images, labels=labels)
         self.history.append(result)

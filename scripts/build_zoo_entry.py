@@ -1,6 +1,7 @@
 """Train, evaluate and write one zoo entry from its card (run by hand; minutes to hours on a CPU).
 
-    python scripts/build_zoo_entry.py dcgan_mnist [--epochs=N] [--workdir=runs/zoo/NAME] [--out=DIR]
+    python scripts/build_zoo_entry.py dcgan_mnist [--epochs=N] [--set FLAG=VALUE ...] [--selection=DATASET@SPLIT]
+                                                  [--workdir=runs/zoo/NAME] [--out=DIR]
 
 The card is the entry's single source: its ``recipe`` holds the ``kerasgan
 train`` flags (``kerasgan.zoo.train_command(NAME)`` prints them as a command)
@@ -80,6 +81,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=zoo.names())
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
+    parser.add_argument("--set", action="append", default=[], metavar="FLAG=VALUE",
+                        help="change a recipe flag (a kerasgan train flag; 'FLAG=' removes it); the card records "
+                             "the recipe that ran")
+    parser.add_argument("--selection", default=None, metavar="DATASET@SPLIT",
+                        help="the held-out slice that picks the best weights, e.g. "
+                             "idx:../shared/data/mnist_full@train[55000:] (default: the card's)")
     parser.add_argument("--eval_every", type=int, default=5)
     parser.add_argument("--workdir", default=None, help="training folder (default runs/zoo/NAME; resumable)")
     parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
@@ -89,8 +96,23 @@ def main():
     recipe = dict(old["recipe"])
     if args.epochs:
         recipe["epochs"] = args.epochs
+    for change in args.set:
+        key, _, value = change.partition("=")
+        if not value:
+            recipe.pop(key, None)
+            continue
+        try:
+            recipe[key] = json.loads(value)
+        except json.JSONDecodeError:
+            recipe[key] = value  # a string flag
     test_evaluator = Evaluator(old["dataset"])
-    selection = old["selection"]
+    if args.selection:
+        dataset, _, split = args.selection.partition("@")
+        selection = {"dataset": dataset, "split": split}
+    elif "selection" in old:
+        selection = old["selection"]
+    else:
+        raise SystemExit(f"{args.name}'s card names no selection slice; pass --selection=DATASET@SPLIT")
     held_out = kerasgan.data.load(selection["dataset"], split=selection["split"], batch_size=100_000, shuffle=False,
                                   drop_remainder=False, with_labels=True)
     selection_images, selection_labels = (t.numpy() for t in next(iter(held_out)))
@@ -109,7 +131,7 @@ def main():
     card = {
         "name": args.name,
         "dataset": old["dataset"],
-        "split": old["split"],
+        "split": f"{result['info'].split} of {recipe['dataset']} ({result['info'].num_examples:,} examples)",
         "image_shape": list(gan.image_shape),
         "latent_dim": gan.latent_dim,
         "num_classes": gan.num_classes,

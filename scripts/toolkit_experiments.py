@@ -67,7 +67,7 @@ def run(name: str, split: str, options: dict, d_steps: int, steps: int, eval_eve
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     kerasgan.images.save_grid(gan.generate(100, seed=0), os.path.join(folder, "samples.png"), nrow=10, scale=2)
-    models = os.path.join("runs", os.path.relpath(folder, "benchmarks"))  # large files stay out of the repository
+    models = os.path.join("runs", os.path.relpath(folder, os.path.join("benchmarks", "results")))  # not in the repo
     os.makedirs(models, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(models, "generator.keras"))
     result = {"run": name, "variant": variant, "data": f"{DATA} {split}", "examples": info.num_examples,
