@@ -189,7 +189,12 @@ def train(
             f"kerasgan: {info.name} (split {info.split}) has {info.num_examples} examples, fewer than "
             f"batch_size={batch_size}{f' x d_steps={d_steps}' if d_steps > 1 else ''}; use a smaller --batch_size."
         )
-    steps_per_epoch = steps_per_epoch or steps_per_pass
+    # Keras runs whole executions of steps_per_execution steps: an epoch must be a multiple of it.
+    if steps_per_epoch and steps_per_epoch % steps_per_execution:
+        rounded = -(-steps_per_epoch // steps_per_execution) * steps_per_execution
+        raise ValueError(f"kerasgan: steps_per_epoch={steps_per_epoch} is not a multiple of steps_per_execution="
+                         f"{steps_per_execution}; Keras would run {rounded} steps an epoch. Choose a multiple.")
+    steps_per_epoch = steps_per_epoch or max(steps_per_execution, steps_per_pass // steps_per_execution * steps_per_execution)
     first_pass, skip = divmod(initial_epoch * steps_per_epoch, steps_per_pass or 1)
     dataset_obj, info = data_lib.load(
         source, batch_size=batch_size, image_size=image_size, with_labels=bool(cls.conditioning), seed=seed,

@@ -41,8 +41,8 @@ class StopAtBar(keras.callbacks.Callback):
         self.evaluate, self.threshold = evaluate, threshold
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        last = self.evaluate.history[-1] if self.evaluate.history else None
-        if last and last["epoch"] == epoch + 1 and last["report"]["fid"] <= self.threshold:
+        scored = [h for h in self.evaluate.history if h["epoch"] == epoch + 1]  # the raw and the EMA generator
+        if any(h["report"]["fid"] <= self.threshold for h in scored):
             self.model.stop_training = True
 
 

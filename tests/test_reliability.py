@@ -319,3 +319,13 @@ def test_a_changed_zoo_file_is_refused_and_left_as_it_is(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="not a readable .keras file"):
         kerasgan.zoo.load("dcgan_mnist", verify=False)
     assert snapshot(copy) == before
+
+
+def test_epochs_are_whole_executions(shared_data, tmp_path):
+    """Keras runs whole executions of steps_per_execution steps: an epoch derived from the data is rounded down
+    to a multiple (so the resume offsets in the epoch stream stay exact), and a given one must be a multiple."""
+    common = dict(split="test[:1000]", batch_size=64, verbose=0, steps_per_execution=4, base_filters=4)
+    result = kerasgan.train("dcgan", f"idx:{shared_data / 'mnist'}", str(tmp_path / "a"), epochs=2, **common)
+    assert int(result["gan"].g_optimizer.iterations) == 2 * 12  # 1000 // 64 = 15 batches -> 12
+    with pytest.raises(ValueError, match="steps_per_epoch=10 is not a multiple of steps_per_execution=4"):
+        kerasgan.train("dcgan", f"idx:{shared_data / 'mnist'}", str(tmp_path / "b"), steps_per_epoch=10, **common)
