@@ -300,7 +300,9 @@ def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None =
     info = card(name)
     generator = load(name)
     evaluator = metrics.Evaluator(info["dataset"])
-    result = evaluator.evaluate_generator(generator.generate, n=n, num_classes=generator.num_classes, seed=seed)
+    labels = np.arange(n) % generator.num_classes if generator.num_classes else None
+    samples = generator.generate(n, labels=labels, seed=seed)  # once, for the metrics and the copy check
+    result = evaluator.evaluate(samples, labels=labels)
     recipe = info["recipe"]
     source = train_data or recipe["dataset"]
     try:
@@ -310,8 +312,6 @@ def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None =
         result["copy_rate_skipped"] = f"no training data: {' '.join(str(error).split())}"
         return result
     train_images = np.concatenate([batch.numpy() for batch in ds])
-    samples = generator.generate(n, labels=np.arange(n) % generator.num_classes if generator.num_classes else None,
-                                 seed=seed)
     result.update(evaluator.copy_rate(samples, train_images))
     return result
 
