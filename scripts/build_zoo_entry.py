@@ -77,6 +77,22 @@ def first_met(history: list, variant: str, reference: dict) -> dict | None:
     return None
 
 
+def previous_attempts(old: dict) -> list:
+    """The card's earlier trainings (``attempts`` of the old card plus the old
+    card itself when it was trained): what was tried, with its numbers."""
+    attempts = list(old.get("attempts", []))
+    if old.get("metrics"):
+        keep = ("score_ratio", "fid", "label_accuracy", "copy_rate")
+        attempts.append({
+            "split": old.get("split"), "recipe": old["recipe"], "steps": old.get("steps"),
+            "training_seconds": old.get("training_seconds"),
+            "metrics": {k: old["metrics"][k] for k in keep if k in old["metrics"]},
+            "bar_met": (old.get("quality_bar") or {}).get("met"),
+            **({"note": old["quality_note"]} if old.get("quality_note") else {}),
+        })
+    return attempts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=zoo.names())
@@ -90,6 +106,7 @@ def main():
     parser.add_argument("--eval_every", type=int, default=5)
     parser.add_argument("--workdir", default=None, help="training folder (default runs/zoo/NAME; resumable)")
     parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
+    parser.add_argument("--note", default=None, help="the card's quality_note: what this run tried and why")
     args = parser.parse_args()
     os.chdir(ROOT)  # recipes name their data relative to the repository
     old = zoo.card(args.name)
@@ -146,8 +163,11 @@ def main():
         "machine": kerasgan.distribute.cpu_description(),
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},
+        "attempts": previous_attempts(old),
         "eval_history": callback.history,
     }
+    if args.note:
+        card["quality_note"] = args.note
     with open(os.path.join(out, "card.json"), "w") as handle:
         json.dump(card, handle, indent=1)
     final = zoo.evaluate(args.name, n=10_000, seed=0) if out == os.path.join(zoo.root(), args.name) else {}
