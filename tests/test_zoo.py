@@ -64,10 +64,12 @@ def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
         """
         import json, sys, numpy as np, kerasgan
         assert kerasgan.__file__.startswith(sys.argv[1]), kerasgan.__file__
-        evaluator = kerasgan.metrics.MnistEvaluator()
+        evaluators = {}
         out = {}
         for name in kerasgan.zoo.names(pretrained_only=True):
             g = kerasgan.zoo.load(name)
+            dataset = kerasgan.zoo.card(name)["dataset"]
+            evaluator = evaluators.setdefault(dataset, kerasgan.metrics.Evaluator(dataset))
             x = g.generate(4, seed=0)
             entry = {"shape": list(x.shape), "range": [float(x.min()), float(x.max())]}
             if g.num_classes:
@@ -88,15 +90,15 @@ def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
         card = zoo.card(name)
         assert entry["shape"] == [4] + card["image_shape"]
         assert -1.0 <= entry["range"][0] and entry["range"][1] <= 1.0
-        if card["num_classes"]:
-            assert entry["label_accuracy"] >= 0.9, (name, entry)
+        if card["num_classes"]:  # labels obeyed: near the card's label accuracy
+            assert entry["label_accuracy"] >= card["metrics"]["label_accuracy"] - 0.08, (name, entry)
 
 
 @pytest.mark.parametrize("name", PRETRAINED)
 def test_card_metrics_agree_with_a_remeasurement(name):
     card = zoo.card(name)
     generator = zoo.load(name)
-    evaluator = kerasgan.metrics.MnistEvaluator()
+    evaluator = kerasgan.metrics.Evaluator(card["dataset"])
     result = evaluator.evaluate_generator(generator.generate, n=2000, num_classes=generator.num_classes, seed=0)
     expected = card["metrics"]
     assert result["score"] == pytest.approx(expected["score"], rel=SCORE_TOLERANCE)
