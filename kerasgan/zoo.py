@@ -202,17 +202,25 @@ class ZooGenerator:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"
 
 
-def train_command(name: str, workdir: str | None = None) -> str:
+def train_command(name: str, workdir: str | None = None, online: bool = False) -> str:
     """The ``kerasgan train`` command of entry ``name``'s recipe (its card's ``recipe``).
+
+    ``online=True``: the same recipe on the TFDS dataset that the entry's data
+    stands for (the card's ``dataset``, e.g. ``cifar10`` for the local JPEG
+    copy ``folder:../shared/data/cifar10``), for machines that can download it.
 
     Example:
 
-    >>> train_command("dcgan_cifar10")
-    'kerasgan train --variant=dcgan --dataset=cifar10 --split=train --epochs=50 --batch_size=64 --seed=0 --workdir=runs/dcgan_cifar10'
+    >>> train_command("dcgan_celeb_a")
+    'kerasgan train --variant=dcgan --dataset=celeb_a --split=train --image_size=64 --epochs=20 --batch_size=64 --seed=0 --workdir=runs/dcgan_celeb_a'
+    >>> train_command("dcgan_mnist", online=True).split()[3]
+    '--dataset=mnist'
     """
     from kerasgan.recipes import command
 
-    return command(card(name)["recipe"], workdir or os.path.join("runs", name))
+    info = card(name)
+    recipe = {**info["recipe"], "dataset": info["dataset"]} if online else info["recipe"]
+    return command(recipe, workdir or os.path.join("runs", name))
 
 
 def _verified(name: str, filenames: tuple[str, ...]) -> str:

@@ -154,9 +154,14 @@ def main():
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"))
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"))
-    labels = np.arange(100) % 10 if gan.num_classes else None
-    kerasgan.images.save_grid(gan.generate(100, labels=labels, seed=0, ema=False), os.path.join(out, "samples.png"),
-                              nrow=10, scale=2)
+    if gan.num_classes:  # one labelled row per class
+        labels = np.repeat(np.arange(gan.num_classes), 10)
+        row_labels = result["info"].class_names or [str(c) for c in range(gan.num_classes)]
+    else:
+        labels, row_labels = None, None
+    kerasgan.images.save_grid(gan.generate(len(labels) if labels is not None else 100, labels=labels, seed=0,
+                                           ema=False), os.path.join(out, "samples.png"), nrow=10, scale=2,
+                              row_labels=row_labels)
     card = {
         "name": args.name,
         "dataset": old["dataset"],
