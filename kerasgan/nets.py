@@ -124,11 +124,27 @@ def _generator_inputs(latent_dim: int, num_classes, embed_dim: int):
     return [z, label], layers.Concatenate(name="z_and_label")([z, embedding])
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class LabelSpectralNormalization(layers.SpectralNormalization):
+    """``keras.layers.SpectralNormalization`` of an ``Embedding`` of integer labels.
+
+    Keras' wrapper casts its output to its *input's* dtype: for int32 labels
+    the embedding rows would be truncated to integers and get no gradient.
+    This one hands the labels over as float32 (``Embedding`` casts them back
+    to int32), so the output is the float embedding, W / σ(W) as for every
+    other layer.
+    """
+
+    def call(self, inputs, training=False):
+        return super().call(keras.ops.cast(inputs, "float32"), training=training)
+
+
 def _spectral(layer, norm):
-    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` when ``norm == "spectral"``."""
+    """``layer`` wrapped in spectral normalisation when ``norm == "spectral"``."""
     if norm != "spectral":
         return layer
-    return layers.SpectralNormalization(layer, name=f"sn_{layer.name}", dtype=layer.dtype_policy)
+    wrapper = LabelSpectralNormalization if isinstance(layer, layers.Embedding) else layers.SpectralNormalization
+    return wrapper(layer, name=f"sn_{layer.name}", dtype=layer.dtype_policy)
 
 
 def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None):

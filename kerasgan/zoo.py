@@ -16,7 +16,9 @@ the pretrained generator and discriminator, to fine-tune on your own data
 and the README.
 
 Loading checks every file's sha256 against the card and opens the networks
-with Keras ``safe_mode`` (no code from the file is run).
+with Keras ``safe_mode`` (no code from the file is run). Entries whose card
+says ``"stored_dtype": "float16"`` keep their weights in float16 (half the
+bytes); they load as float32 networks (:func:`kerasgan.saving.with_dtype`).
 
 Example:
 
@@ -263,11 +265,16 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
     >>> g.model.output_shape
     (None, 28, 28, 1)
     """
+    folder = _verified(name, (GENERATOR,) if verify else ())
+    return ZooGenerator(name, _open(os.path.join(folder, GENERATOR)), card(name))
+
+
+def _open(path: str) -> Any:
+    """A zoo network; one stored in float16 (to fit the zoo's budget) comes back computing in float32."""
     from kerasgan import saving
 
-    folder = _verified(name, (GENERATOR,) if verify else ())
-    model = saving.load_model(os.path.join(folder, GENERATOR), compile=False)
-    return ZooGenerator(name, model, card(name))
+    model = saving.load_model(path, compile=False)
+    return saving.with_dtype(model, "float32") if saving.weights_dtype(model) == "float16" else model
 
 
 def load_networks(name: str) -> tuple[Any, Any]:
@@ -281,10 +288,8 @@ def load_networks(name: str) -> tuple[Any, Any]:
     >>> g.output_shape, d.input_shape
     ((None, 28, 28, 1), (None, 28, 28, 1))
     """
-    from kerasgan import saving
-
     folder = _verified(name, (GENERATOR, DISCRIMINATOR))
-    return tuple(saving.load_model(os.path.join(folder, f), compile=False) for f in (GENERATOR, DISCRIMINATOR))
+    return tuple(_open(os.path.join(folder, f)) for f in (GENERATOR, DISCRIMINATOR))
 
 
 def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None = None) -> dict:
