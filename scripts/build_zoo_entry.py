@@ -185,6 +185,7 @@ def main():
         "num_classes": gan.num_classes,
         "recipe": recipe,
         "selection": selection,
+        **({"data_note": old["data_note"]} if old.get("data_note") else {}),
         "steps": int(gan.g_optimizer.iterations.numpy()),
         "best_epoch": callback.best_epoch,
         "best_weights": callback.best_source,
