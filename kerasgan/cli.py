@@ -54,6 +54,12 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("latent_dim", None, "Size of the latent vector z.", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("base_filters", None, "Width of the conv networks: filters of D's first and G's last "
                          "stage, doubled per stage (default 64).", lower_bound=1, flag_values=fv)
+    flags.DEFINE_integer("max_filters", None, "Cap on the filters of any conv stage (default 512).", lower_bound=1,
+                         flag_values=fv)
+    flags.DEFINE_integer("kernel_size", None, "Kernel side of the conv networks (default 5; 4 as in SNGAN's "
+                         "standard CNN).", lower_bound=1, flag_values=fv)
+    flags.DEFINE_enum("upsample", None, list(recipes.UPSAMPLINGS), "Generator upsampling: " + "; ".join(
+        f"{name}: {text}" for name, text in recipes.UPSAMPLINGS.items()) + ".", flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)
     flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
     flags.DEFINE_string("data_dir", None, "TFDS data_dir (where prepared TFDS datasets are).", flag_values=fv)

@@ -91,11 +91,14 @@ def save_grid(
     padding: int = 2,
     value_range: Sequence[float] = (-1.0, 1.0),
     scale: int = 1,
+    row_labels: Sequence[str] | None = None,
 ) -> str:
     """Save a batch of images as one PNG grid; returns the path.
 
     ``scale`` enlarges the grid by an integer factor (nearest neighbour), for
-    small images such as MNIST digits. Parent folders are created.
+    small images such as MNIST digits. ``row_labels`` (one string per row,
+    e.g. the class of a class-conditional row) are written in a margin left
+    of the rows. Parent folders are created.
 
     Example:
 
@@ -110,7 +113,32 @@ def save_grid(
     grid = make_grid(images, nrow=nrow, padding=padding, value_range=value_range)
     if scale > 1:
         grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
+    picture = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
+    if row_labels is not None:
+        picture = _label_rows(picture, [str(label) for label in row_labels], np.asarray(images).shape[1] * scale,
+                              padding * scale)
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path, format="PNG")
+    picture.save(path, format="PNG")
     return path
+
+
+def _label_rows(picture, labels: list[str], row_height: int, gap: int):
+    """``picture`` with a left margin holding one label per row, vertically centred."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rows = (picture.height + gap) // (row_height + gap)
+    if len(labels) != rows:
+        raise ValueError(f"kerasgan: row_labels needs one label per row ({rows} rows), got {len(labels)}.")
+    font = ImageFont.load_default()
+    measure = ImageDraw.Draw(picture)
+    boxes = [measure.textbbox((0, 0), label, font=font) for label in labels]
+    margin = max(box[2] - box[0] for box in boxes) + 8
+    labelled = Image.new(picture.mode, (picture.width + margin, picture.height), 0)
+    labelled.paste(picture, (margin, 0))
+    draw = ImageDraw.Draw(labelled)
+    white = 255 if picture.mode == "L" else (255, 255, 255)
+    for row, (label, box) in enumerate(zip(labels, boxes)):
+        top = row * (row_height + gap) + (row_height - (box[3] - box[1])) // 2 - box[1]
+        draw.text((margin - 4 - (box[2] - box[0]), top), label, fill=white, font=font)
+    return labelled

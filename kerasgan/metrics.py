@@ -19,7 +19,7 @@ with the package (``kerasgan/assets/``), with one implementation for every
 dataset (``Evaluator("mnist")``; :class:`MnistEvaluator` is that one), and
 checks memorisation (:meth:`Evaluator.copy_rate`, in pixel space).
 
-The MNIST reference (made by ``scripts/train_mnist_classifier.py``): the
+The MNIST reference (made by ``python scripts/train_classifier.py mnist``): the
 classifier trains on the 60,000 training digits and is 99.11 %
 accurate on the 10,000 test digits; the real test digits' classifier score is
 9.731. FID is measured against the test digits' statistics: the
@@ -188,8 +188,8 @@ class Evaluator:
 
     One implementation for every dataset: ``Evaluator("mnist")`` loads
     ``mnist_classifier.keras``, ``mnist_reference.json`` and
-    ``mnist_reference_features.npy`` from :data:`ASSETS` (made by the
-    dataset's ``scripts/train_*_classifier.py``). ``evaluate`` returns
+    ``mnist_reference_features.npy`` from :data:`ASSETS` (made by
+    ``python scripts/train_classifier.py DATASET``). ``evaluate`` returns
     ``score`` (classifier score), ``score_ratio`` (score / real test data's),
     ``fid``, ``fid_ratio`` (fid / the noise floor), ``kid``, and for labelled
     samples ``label_accuracy``; :meth:`copy_rate` is the memorisation check.
@@ -210,8 +210,8 @@ class Evaluator:
         for path in paths.values():
             if not os.path.isfile(path):
                 raise FileNotFoundError(
-                    f"kerasgan: {path} is missing: there is no {dataset!r} evaluator (run its "
-                    f"scripts/train_{dataset}_classifier.py to make one)."
+                    f"kerasgan: {path} is missing: there is no {dataset!r} evaluator (run "
+                    f"python scripts/train_classifier.py {dataset} to make one)."
                 )
         self.classifier = keras.models.load_model(paths["classifier"], safe_mode=True)
         self.features_model = keras.Model(self.classifier.input, self.classifier.get_layer("features").output)

@@ -42,6 +42,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from kerasgan.recipes import UPSAMPLINGS
+
 __all__ = [
     "NETWORKS",
     "CONDITIONINGS",
@@ -122,11 +124,27 @@ def _generator_inputs(latent_dim: int, num_classes, embed_dim: int):
     return [z, label], layers.Concatenate(name="z_and_label")([z, embedding])
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class LabelSpectralNormalization(layers.SpectralNormalization):
+    """``keras.layers.SpectralNormalization`` of an ``Embedding`` of integer labels.
+
+    Keras' wrapper casts its output to its *input's* dtype: for int32 labels
+    the embedding rows would be truncated to integers and get no gradient.
+    This one hands the labels over as float32 (``Embedding`` casts them back
+    to int32), so the output is the float embedding, W / σ(W) as for every
+    other layer.
+    """
+
+    def call(self, inputs, training=False):
+        return super().call(keras.ops.cast(inputs, "float32"), training=training)
+
+
 def _spectral(layer, norm):
-    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` when ``norm == "spectral"``."""
+    """``layer`` wrapped in spectral normalisation when ``norm == "spectral"``."""
     if norm != "spectral":
         return layer
-    return layers.SpectralNormalization(layer, name=f"sn_{layer.name}", dtype=layer.dtype_policy)
+    wrapper = LabelSpectralNormalization if isinstance(layer, layers.Embedding) else layers.SpectralNormalization
+    return wrapper(layer, name=f"sn_{layer.name}", dtype=layer.dtype_policy)
 
 
 def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None):
@@ -238,6 +256,18 @@ def _norm_layer(norm: str | None, name: str):
     return layers.Identity(name=name)
 
 
+def _upsampling_conv(filters: int, kernel_size: int, stride: int, upsample: str, use_bias: bool, name: str):
+    """A ``stride``x upsampling convolution: transposed, or resize then conv."""
+    if upsample == "transpose":
+        return layers.Conv2DTranspose(filters, kernel_size, strides=stride, padding="same", use_bias=use_bias,
+                                      name=name)
+    conv = layers.Conv2D(filters, kernel_size, padding="same", use_bias=use_bias, name=name)
+    if stride == 1:
+        return conv
+    resize = layers.UpSampling2D(stride, interpolation=upsample, name=f"{name}_up")
+    return lambda x: conv(resize(x))
+
+
 def _filters(base: int, power: int, maximum: int) -> int:
     return int(min(base * 2**power, maximum))
 
@@ -251,6 +281,7 @@ def dcgan_generator(
     kernel_size: int = 5,
     embed_dim: int = 50,
     norm: str | None = "batch",
+    upsample: str = "transpose",
     name: str = "generator",
 ) -> keras.Model:
     """DCGAN generator (Radford et al. 2015), sized from ``image_shape``.
@@ -262,7 +293,10 @@ def dcgan_generator(
     (:func:`upsampling_plan`). ``norm``: ``"batch"`` (the paper),
     ``"sync_batch"`` (batch statistics synchronised across replicas; plain
     ``"batch"`` is too when built in a multi-replica strategy's scope) or
-    ``None``.
+    ``None``. ``upsample``: ``"transpose"`` (the paper's transposed
+    convolutions) or ``"nearest"``/``"bilinear"``: a 2x resize then a
+    convolution, every stage (Odena et al. 2016, "Deconvolution and
+    checkerboard artifacts"; SNGAN's and BigGAN's generators upsample so).
 
     Example:
 
@@ -274,6 +308,8 @@ def dcgan_generator(
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_norm(norm)
+    if upsample not in UPSAMPLINGS:
+        raise ValueError(f"kerasgan: upsample must be one of {list(UPSAMPLINGS)}, got {upsample!r}.")
     stages, h0, w0 = upsampling_plan(height, width)
     inputs, x = _generator_inputs(latent_dim, num_classes, embed_dim)
     start = _filters(base_filters, stages, max_filters)
@@ -285,12 +321,10 @@ def dcgan_generator(
     plan = [(_filters(base_filters, stages - 1, max_filters), 1)]
     plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
     for i, (filters, stride) in enumerate(plan):
-        x = layers.Conv2DTranspose(
-            filters, kernel_size, strides=stride, padding="same", use_bias=norm is None, name=f"convt_{i}"
-        )(x)
+        x = _upsampling_conv(filters, kernel_size, stride, upsample, norm is None, f"convt_{i}")(x)
         x = _norm_layer(norm, f"bn_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
-    x = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", name="convt_out")(x)
+    x = _upsampling_conv(channels, kernel_size, 2, upsample, True, "convt_out")(x)
     x = layers.Activation("tanh", dtype="float32", name="out")(x)
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], x, name=name)
 

@@ -20,12 +20,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["OPTIMIZERS", "OPTIMIZER_FLAGS", "command", "recipe_optimizers"]
+__all__ = ["OPTIMIZERS", "OPTIMIZER_FLAGS", "UPSAMPLINGS", "command", "recipe_optimizers"]
 
 #: Optimizer kinds a recipe can name (``optimizer=``), each a Keras optimizer identifier.
 OPTIMIZERS = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD"}
 #: The recipe flags that change the optimizers.
 OPTIMIZER_FLAGS = ("optimizer", "learning_rate", "d_learning_rate", "g_learning_rate", "beta_1", "beta_2")
+#: How the conv generators upsample (``upsample=``, :func:`kerasgan.nets.dcgan_generator`).
+UPSAMPLINGS = {
+    "transpose": "stride-2 transposed convolutions (DCGAN)",
+    "nearest": "2x nearest-neighbour resize, then a convolution",
+    "bilinear": "2x bilinear resize, then a convolution",
+}
 
 
 def command(recipe: dict, workdir: str) -> str:

@@ -26,14 +26,17 @@ import zlib
 
 import keras
 
-__all__ = ["save_atomic", "load_model", "load_weights"]
+__all__ = ["save_atomic", "load_model", "load_weights", "with_dtype", "weights_dtype"]
 
 _UNSAFE = ("safe_mode", "lambda", "arbitrary code")
 
 
-def save_atomic(model: keras.Model, path: str | os.PathLike) -> str:
+def save_atomic(model: keras.Model, path: str | os.PathLike, dtype: str | None = None) -> str:
     """Save ``model`` to ``path`` (.keras) through a temporary file and a rename,
     so an interrupted save never leaves a half-written file at ``path``.
+    ``dtype="float16"`` stores a copy whose variables are float16
+    (:func:`with_dtype`): half the bytes; load it back with
+    ``with_dtype(load_model(path), "float32")``.
 
     Example:
 
@@ -45,6 +48,8 @@ def save_atomic(model: keras.Model, path: str | os.PathLike) -> str:
     """
     path = os.fspath(path)
     tmp = path + ".tmp.keras"
+    if dtype is not None:
+        model = with_dtype(model, dtype)
     try:
         model.save(tmp)
         os.replace(tmp, path)
@@ -52,6 +57,61 @@ def save_atomic(model: keras.Model, path: str | os.PathLike) -> str:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+_INTEGER_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "bool")
+
+
+def _policy_to(config, dtype: str):
+    """A layer config with every floating dtype (policy) set to ``dtype``, nested layers included."""
+    if isinstance(config, dict):
+        return {key: dtype if key == "dtype" and not (isinstance(value, str) and value in _INTEGER_DTYPES)
+                else _policy_to(value, dtype) for key, value in config.items()}
+    if isinstance(config, list):
+        return [_policy_to(item, dtype) for item in config]
+    return config
+
+
+def with_dtype(model: keras.Model, dtype: str) -> keras.Model:
+    """A copy of ``model`` whose layers compute in and store ``dtype``
+    (``"float16"``, ``"float32"``, ...), with its weights cast to it.
+
+    The zoo stores large networks with ``with_dtype(model, "float16")``
+    (half the bytes; weights rounded to 11 significant bits) and loads them
+    with ``with_dtype(model, "float32")``, which computes in float32 again.
+    Inputs keep their dtypes (integer labels stay integers).
+
+    Example:
+
+    >>> import keras, numpy as np
+    >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    >>> half = with_dtype(m, "float16")
+    >>> half.layers[0].kernel.dtype
+    'float16'
+    >>> back = with_dtype(half, "float32")
+    >>> x = np.ones((1, 2), "float32")
+    >>> bool(np.allclose(back(x), m(x), atol=1e-2)), back.layers[0].kernel.dtype
+    (True, 'float32')
+    """
+    def clone(layer):
+        return layer.__class__.from_config(_policy_to(layer.get_config(), dtype))
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights([weight.astype(dtype) if weight.dtype.kind == "f" else weight for weight in model.get_weights()])
+    return copy
+
+
+def weights_dtype(model: keras.Model) -> str:
+    """The dtype of ``model``'s floating-point variables (``"mixed"`` if they differ).
+
+    Example:
+
+    >>> import keras
+    >>> weights_dtype(keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)]))
+    'float32'
+    """
+    kinds = {str(v.dtype) for v in model.weights if "float" in str(v.dtype)}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 def _check_archive(path: str) -> None:

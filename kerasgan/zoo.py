@@ -16,7 +16,9 @@ the pretrained generator and discriminator, to fine-tune on your own data
 and the README.
 
 Loading checks every file's sha256 against the card and opens the networks
-with Keras ``safe_mode`` (no code from the file is run).
+with Keras ``safe_mode`` (no code from the file is run). Entries whose card
+says ``"stored_dtype": "float16"`` keep their weights in float16 (half the
+bytes); they load as float32 networks (:func:`kerasgan.saving.with_dtype`).
 
 Example:
 
@@ -202,17 +204,25 @@ class ZooGenerator:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"
 
 
-def train_command(name: str, workdir: str | None = None) -> str:
+def train_command(name: str, workdir: str | None = None, online: bool = False) -> str:
     """The ``kerasgan train`` command of entry ``name``'s recipe (its card's ``recipe``).
+
+    ``online=True``: the same recipe on the TFDS dataset that the entry's data
+    stands for (the card's ``dataset``, e.g. ``cifar10`` for the local JPEG
+    copy ``folder:../shared/data/cifar10``), for machines that can download it.
 
     Example:
 
-    >>> train_command("dcgan_cifar10")
-    'kerasgan train --variant=dcgan --dataset=cifar10 --split=train --epochs=50 --batch_size=64 --seed=0 --workdir=runs/dcgan_cifar10'
+    >>> train_command("dcgan_celeb_a")
+    'kerasgan train --variant=dcgan --dataset=celeb_a --split=train --image_size=64 --epochs=20 --batch_size=64 --seed=0 --workdir=runs/dcgan_celeb_a'
+    >>> train_command("dcgan_mnist", online=True).split()[3]
+    '--dataset=mnist'
     """
     from kerasgan.recipes import command
 
-    return command(card(name)["recipe"], workdir or os.path.join("runs", name))
+    info = card(name)
+    recipe = {**info["recipe"], "dataset": info["dataset"]} if online else info["recipe"]
+    return command(recipe, workdir or os.path.join("runs", name))
 
 
 def _verified(name: str, filenames: tuple[str, ...]) -> str:
@@ -255,11 +265,16 @@ def load(name: str, verify: bool = True) -> ZooGenerator:
     >>> g.model.output_shape
     (None, 28, 28, 1)
     """
+    folder = _verified(name, (GENERATOR,) if verify else ())
+    return ZooGenerator(name, _open(os.path.join(folder, GENERATOR)), card(name))
+
+
+def _open(path: str) -> Any:
+    """A zoo network; one stored in float16 (to fit the zoo's budget) comes back computing in float32."""
     from kerasgan import saving
 
-    folder = _verified(name, (GENERATOR,) if verify else ())
-    model = saving.load_model(os.path.join(folder, GENERATOR), compile=False)
-    return ZooGenerator(name, model, card(name))
+    model = saving.load_model(path, compile=False)
+    return saving.with_dtype(model, "float32") if saving.weights_dtype(model) == "float16" else model
 
 
 def load_networks(name: str) -> tuple[Any, Any]:
@@ -273,10 +288,8 @@ def load_networks(name: str) -> tuple[Any, Any]:
     >>> g.output_shape, d.input_shape
     ((None, 28, 28, 1), (None, 28, 28, 1))
     """
-    from kerasgan import saving
-
     folder = _verified(name, (GENERATOR, DISCRIMINATOR))
-    return tuple(saving.load_model(os.path.join(folder, f), compile=False) for f in (GENERATOR, DISCRIMINATOR))
+    return tuple(_open(os.path.join(folder, f)) for f in (GENERATOR, DISCRIMINATOR))
 
 
 def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None = None) -> dict:

@@ -38,7 +38,8 @@ def main() -> None:
         card["metrics"] = {**result, "evaluated_with": f"kerasgan eval {name}: 10,000 samples, seed 0, against the "
                                                        f"{info['dataset']} test split ({reference['classifier_train']})"}
         held_out = not str(info["recipe"].get("split", "train")).startswith("test")
-        card["quality_bar"] = quality_bar(info["variant"], result, reference, held_out=held_out)
+        card["quality_bar"] = quality_bar(info["variant"], result, reference, held_out=held_out,
+                                          dataset=info["dataset"])
         if not held_out:
             card["quality_note"] = (
                 "Trained on the MNIST test split (the only MNIST on our machines then) and re-measured against that "

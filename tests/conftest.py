@@ -50,6 +50,18 @@ def shared_data():
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def cifar10_data(shared_data):
+    """The CIFAR-10 JPEG folders under KERASGAN_DATA (cifar10/train/<class>/*.jpg); missing: as shared_data."""
+    path = shared_data / "cifar10"
+    if (path / "train" / "airplane").is_dir() and (path / "test" / "airplane").is_dir():
+        return path
+    message = f"the shared CIFAR-10 copy is missing: {path} must hold train/<class>/*.jpg and test/<class>/*.jpg"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(autouse=True)
 def _seeded():
     keras.utils.set_random_seed(1234)

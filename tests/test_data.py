@@ -139,9 +139,15 @@ def test_folder_of_class_subfolders(tmp_path):
     images, labels = _collect(ds)
     assert info.class_names == ("ant", "moose", "zebra") and info.num_classes == 3
     assert info.image_shape == (10, 12, 3) and images.shape == (12, 10, 12, 3)
-    assert labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert labels.tolist() == [0, 1, 2] * 4  # interleaved by class: every slice holds every class
     first = np.asarray(Image.open(tmp_path / "ant" / "img_0.png"), "float32") / 127.5 - 1.0
     np.testing.assert_allclose(images[0], first, atol=1e-6)
+    second_moose = np.asarray(Image.open(tmp_path / "moose" / "img_1.png"), "float32") / 127.5 - 1.0
+    np.testing.assert_allclose(images[4], second_moose, atol=1e-6)
+    _, tail = _collect(data.load(f"folder:{tmp_path}", split="train[9:]", batch_size=3, shuffle=False))
+    assert sorted(tail.tolist()) == [0, 1, 2]
+    shuffled, shuffled_labels = _collect(data.load(f"folder:{tmp_path}", batch_size=4, seed=3))
+    assert sorted(shuffled_labels.tolist()) == sorted(labels.tolist()) and not np.array_equal(shuffled, images)
 
 
 def test_folder_split_layout_grayscale_and_resize(tmp_path):

@@ -44,6 +44,23 @@ def test_sngan_wraps_every_discriminator_layer_in_spectral_normalization():
         pytest.approx((2e-4, 0.5, 0.999))
 
 
+def test_spectrally_normalised_label_embedding_is_float_and_learns(tmp_path):
+    """Keras' SpectralNormalization casts outputs to the input dtype: on int labels the embedding would be
+    truncated to integers with no gradient. A conditional spectral D keeps a float, trained label plane."""
+    gan = kerasgan.build("cgan", (28, 28, 1), num_classes=10, seed=0, base_filters=4, d_norm="spectral")
+    wrapper = gan.discriminator.get_layer("sn_label_embedding")
+    labels = tf.range(4)
+    plane = wrapper(labels, training=False)
+    assert plane.dtype == "float32" and np.abs(np.asarray(plane) - np.round(np.asarray(plane))).max() > 1e-3
+    with tf.GradientTape() as tape:
+        out = tf.reduce_sum(gan.discriminator([tf.zeros((4, 28, 28, 1)), labels], training=True))
+    gradient = tape.gradient(out, wrapper.layer.embeddings)
+    assert gradient is not None and float(tf.reduce_sum(tf.abs(tf.convert_to_tensor(gradient)))) > 0
+    gan.save(tmp_path / "cgan.keras")
+    restored = keras.models.load_model(tmp_path / "cgan.keras")
+    assert type(restored.discriminator.get_layer("sn_label_embedding")) is type(wrapper)
+
+
 def test_sngan_power_iteration_vectors_train_and_survive_saving(tmp_path):
     gan = kerasgan.build("sngan", (28, 28, 1), seed=0, base_filters=4)
     gan.compile()

@@ -1,5 +1,6 @@
 """Every variant trains through model.fit; the k-step rule; build's checks."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -172,6 +173,23 @@ def test_build_rejects_bad_requests():
         kerasgan.build("dcgan", (7, 7, 1))
     with pytest.raises(ValueError, match="d_steps must be >= 1"):
         kerasgan.build("dcgan", (28, 28, 1), d_steps=0)
+
+
+def test_conv_network_options_shape_the_networks():
+    """kernel_size, max_filters and upsample (resize + conv instead of transposed convolutions)."""
+    g, d = kerasgan.nets.build_networks("dcgan", (32, 32, 3), base_filters=8, max_filters=16, kernel_size=4,
+                                        upsample="nearest")
+    assert g.output_shape == (None, 32, 32, 3) and d.output_shape == (None, 1)
+    assert not [layer for layer in g.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    resizes = [layer for layer in g.layers if isinstance(layer, keras.layers.UpSampling2D)]
+    assert len(resizes) == 3 and {layer.interpolation for layer in resizes} == {"nearest"}
+    convs = [layer for layer in g.layers + d.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert {tuple(layer.kernel.shape[:2]) for layer in convs} == {(4, 4)}
+    assert max(layer.filters for layer in convs) == 16  # 8·2^3 = 64 capped at 16
+    transposed = kerasgan.nets.dcgan_generator((32, 32, 3), base_filters=8, kernel_size=4)
+    assert sum(isinstance(layer, keras.layers.Conv2DTranspose) for layer in transposed.layers) == 4
+    with pytest.raises(ValueError, match="upsample must be one of .*'nearest'.*got 'cubic'"):
+        kerasgan.build("dcgan", (32, 32, 3), upsample="cubic")
 
 
 def test_compile_refuses_a_single_optimizer_and_builds_both():

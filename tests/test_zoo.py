@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 import kerasgan
@@ -23,7 +24,7 @@ LABEL_TOLERANCE = 0.02  # absolute
 
 
 def test_registry_lists_every_variant_on_mnist_and_the_recipes():
-    assert {"dcgan_fashion_mnist", "dcgan_cifar10", "dcgan_celeb_a"} <= set(RECIPES)
+    assert {"dcgan_fashion_mnist", "dcgan_celeb_a"} <= set(RECIPES)
     for name in zoo.names():
         card = zoo.card(name)
         for key in ("variant", "dataset", "split", "image_shape", "latent_dim", "num_classes", "recipe", "files"):
@@ -64,10 +65,12 @@ def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
         """
         import json, sys, numpy as np, kerasgan
         assert kerasgan.__file__.startswith(sys.argv[1]), kerasgan.__file__
-        evaluator = kerasgan.metrics.MnistEvaluator()
+        evaluators = {}
         out = {}
         for name in kerasgan.zoo.names(pretrained_only=True):
             g = kerasgan.zoo.load(name)
+            dataset = kerasgan.zoo.card(name)["dataset"]
+            evaluator = evaluators.setdefault(dataset, kerasgan.metrics.Evaluator(dataset))
             x = g.generate(4, seed=0)
             entry = {"shape": list(x.shape), "range": [float(x.min()), float(x.max())]}
             if g.num_classes:
@@ -88,15 +91,15 @@ def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
         card = zoo.card(name)
         assert entry["shape"] == [4] + card["image_shape"]
         assert -1.0 <= entry["range"][0] and entry["range"][1] <= 1.0
-        if card["num_classes"]:
-            assert entry["label_accuracy"] >= 0.9, (name, entry)
+        if card["num_classes"]:  # labels obeyed: near the card's label accuracy
+            assert entry["label_accuracy"] >= card["metrics"]["label_accuracy"] - 0.08, (name, entry)
 
 
 @pytest.mark.parametrize("name", PRETRAINED)
 def test_card_metrics_agree_with_a_remeasurement(name):
     card = zoo.card(name)
     generator = zoo.load(name)
-    evaluator = kerasgan.metrics.MnistEvaluator()
+    evaluator = kerasgan.metrics.Evaluator(card["dataset"])
     result = evaluator.evaluate_generator(generator.generate, n=2000, num_classes=generator.num_classes, seed=0)
     expected = card["metrics"]
     assert result["score"] == pytest.approx(expected["score"], rel=SCORE_TOLERANCE)
@@ -143,3 +146,24 @@ def test_sample_and_eval_commands(tmp_path):
     assert missing.returncode == 2 and "unknown zoo entry" in missing.stderr
     scored = run("eval", name, "--num=500")
     assert scored.returncode == 0 and "classifier score" in scored.stdout and "Frechet distance" in scored.stdout
+
+
+CIFAR = [name for name in zoo.names() if zoo.card(name)["dataset"] == "cifar10"]
+
+
+@pytest.mark.parametrize("name", CIFAR)
+def test_each_cifar_recipe_trains_a_step_on_a_slice(name, cifar10_data, tmp_path):
+    """Recipe validity: every flag of the card's recipe is accepted and builds the card's shapes; one step on
+    the first examples of the same folder (d_steps real minibatches of batch_size)."""
+    recipe = dict(zoo.card(name)["recipe"])
+    card = zoo.card(name)
+    assert recipe["dataset"] == "folder:../shared/data/cifar10" and card["selection"]["split"].startswith("train[")
+    d_steps = kerasgan.get_variant(recipe["variant"]).defaults.get("d_steps", 1)
+    recipe.update(dataset=f"folder:{cifar10_data}", split=f"train[:{recipe['batch_size'] * d_steps}]",
+                  epochs=1, steps_per_epoch=1, steps_per_execution=1, verbose=0)
+    result = kerasgan.train(workdir=str(tmp_path / name), **recipe)
+    gan = result["gan"]
+    assert result["info"].image_shape == (32, 32, 3) == tuple(card["image_shape"])
+    assert int(gan.g_optimizer.iterations) == 1 and gan.num_classes == card["num_classes"]
+    images = gan.generate(4, labels=[0, 1, 2, 3] if gan.num_classes else None, seed=0)
+    assert images.shape == (4, 32, 32, 3) and np.abs(images).max() <= 1.0

@@ -2,7 +2,9 @@
 
 ``PATH/<class>/*.png`` (or ``PATH/<split>/<class>/...``, the layout of
 ``tfds.folder_dataset.ImageFolder``); class names are the sorted folder
-names. Images directly in ``PATH`` form an unlabelled set. PNG, JPEG, BMP and
+names. The examples come interleaved by class (the first file of each class,
+then the second, ...; files sorted by name), so any slice of a split
+(``train[49000:]``) holds the classes in proportion. Images directly in ``PATH`` form an unlabelled set. PNG, JPEG, BMP and
 GIF files are read; grayscale files give one channel, others three.
 Describing lists the files and reads their headers, not their pixels.
 
@@ -80,10 +82,14 @@ class FolderSource(Source):
             subdirs = _subfolders(root)
         files, labels = [], []
         class_names = tuple(d for d in subdirs if _list_images(os.path.join(root, d)))
-        for index, name in enumerate(class_names):
-            found = _list_images(os.path.join(root, name))
-            files += found
-            labels += [index] * len(found)
+        per_class = [_list_images(os.path.join(root, name)) for name in class_names]
+        # Interleaved by class (1st of each class, 2nd of each, ...): a slice
+        # such as train[49000:] holds every class in proportion.
+        for rank in range(max(map(len, per_class), default=0)):
+            for index, found in enumerate(per_class):
+                if rank < len(found):
+                    files.append(found[rank])
+                    labels.append(index)
         if not class_names:
             files = _list_images(root)
         if not files:
@@ -128,9 +134,12 @@ class FolderSource(Source):
         scan = self._scan()
         height, width, channels = self.describe().image_shape
         same_size = len(scan["sizes"]) == 1
-        elements = {"image": scan["files"]}
+        # Class folders list their files class by class: shuffle the list (once,
+        # by seed) so that a shuffle buffer smaller than the data mixes classes.
+        order = np.random.default_rng(seed).permutation(len(scan["files"])) if shuffle_files else slice(None)
+        elements = {"image": np.asarray(scan["files"])[order]}
         if scan["class_names"]:
-            elements["label"] = np.asarray(scan["labels"], "int32")
+            elements["label"] = np.asarray(scan["labels"], "int32")[order]
 
         def decode(element):
             image = tf.io.decode_image(tf.io.read_file(element["image"]), channels=channels, expand_animations=False)

@@ -1,0 +1,182 @@
+"""Where a 32x32x3 GAN training step spends its time, and what each network/setting costs (run by hand).
+
+    python benchmarks/step_time.py [--steps=16] [--settings=NAME,...] [--parts] [--examples=50000]
+                                   [--json=benchmarks/results/step_time/RESULT.json]
+
+For each setting (a row of ``SETTINGS``: network options, batch, precision,
+XLA) it builds ``kerasgan.build(variant, (32, 32, 3), ...)``, compiles it with
+``steps_per_execution=8`` and times ``fit`` on random images held in memory
+(the data costs nothing here), after one warm-up execution (the best of ``--repeats`` timed calls). It prints
+setting -> ms/step, images/s and minutes per epoch of ``--examples`` images
+(CIFAR-10's 50,000 train images), plus the networks' parameter counts and
+forward multiply-accumulates per image.
+
+``--parts`` also splits one setting's step into its pieces, each a compiled
+``tf.function`` timed alone at the same batch: G forward; G forward+backward;
+D forward; D forward+backward (weights and input gradient); so where the
+step goes (G or D, forward or backward) can be read off.
+
+Record the CPU beside the numbers: the script prints
+``kerasgan.distribute.cpu_description()``; bfloat16 is fast only on CPUs that
+compute it natively.
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import kerasgan  # noqa: E402
+
+SHAPE = (32, 32, 3)
+#: setting name -> (variant, network options, batch size, precision, jit_compile)
+SETTINGS = {
+    "dcgan default f32": ("dcgan", {}, 64, "float32", False),
+    "dcgan default bf16": ("dcgan", {}, 64, "mixed_bfloat16", False),
+    "dcgan max256 k4 f32": ("dcgan", {"max_filters": 256, "kernel_size": 4}, 64, "float32", False),
+    "dcgan max256 k4 bf16": ("dcgan", {"max_filters": 256, "kernel_size": 4}, 64, "mixed_bfloat16", False),
+    "dcgan b32 k4 f32": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", False),
+    "dcgan b32 k4 bf16": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 64, "mixed_bfloat16", False),
+    "dcgan b32 k4 nearest f32": ("dcgan", {"base_filters": 32, "kernel_size": 4, "upsample": "nearest"}, 64,
+                                 "float32", False),
+    "dcgan b32 k3 nearest f32": ("dcgan", {"base_filters": 32, "kernel_size": 3, "upsample": "nearest"}, 64,
+                                 "float32", False),
+    "dcgan b32 k4 f32 xla": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", True),
+    "dcgan b32 k4 f32 batch128": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 128, "float32", False),
+    "sngan b32 k4 f32": ("sngan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", False),
+}
+SPE = 8
+
+
+def build(variant, options, precision, jit_compile):
+    previous = keras.config.dtype_policy()
+    kerasgan.distribute.set_precision(precision)
+    try:
+        gan = kerasgan.build(variant, SHAPE, seed=0, **options)
+        gan.compile(steps_per_execution=SPE, jit_compile=jit_compile)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    return gan
+
+
+def forward_macs(model):
+    """Multiply-accumulates of one forward pass per image (Dense, Conv2D, Conv2DTranspose, wrapped or not)."""
+    total = 0
+    for layer in model.layers:
+        inner = getattr(layer, "layer", layer)  # SpectralNormalization wraps its layer (only the wrapper is called)
+        kernel = int(np.prod(inner.kernel.shape)) if hasattr(inner, "kernel") else 0
+        if isinstance(inner, keras.layers.Dense):
+            total += kernel
+        elif isinstance(inner, keras.layers.Conv2DTranspose):
+            _, h, w, _ = layer.input.shape  # every input pixel scatters a kernel
+            total += h * w * kernel
+        elif isinstance(inner, keras.layers.Conv2D):
+            _, h, w, _ = layer.output.shape
+            total += h * w * kernel
+    return total
+
+
+def time_fit(gan, batch, steps, repeats):
+    """Seconds per step: the best of ``repeats`` timed ``fit`` calls after a warm-up."""
+    images = np.random.default_rng(0).uniform(-1, 1, (batch * SPE,) + SHAPE).astype("float32")
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+    gan.fit(dataset, epochs=1, steps_per_epoch=SPE, verbose=0)  # trace and warm up
+    steps = max(steps // SPE, 1) * SPE
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+        times.append((time.perf_counter() - start) / steps)
+    return min(times)
+
+
+def time_function(function, *args, repeats=5):
+    function(*args)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        out = function(*args)
+    tf.nest.map_structure(lambda t: t.numpy(), out)
+    return (time.perf_counter() - start) / repeats
+
+
+def parts(gan, batch):
+    """ms of each piece of a step at ``batch``, each a compiled function."""
+    g, d = gan.generator, gan.discriminator
+    z = tf.random.normal((batch, gan.latent_dim))
+    x = tf.random.uniform((batch,) + SHAPE, -1, 1)
+
+    @tf.function
+    def g_forward(z):
+        return g(z, training=True)
+
+    @tf.function
+    def g_forward_backward(z):
+        with tf.GradientTape() as tape:
+            out = tf.reduce_sum(tf.cast(g(z, training=True), tf.float32))
+        return tape.gradient(out, g.trainable_variables)
+
+    @tf.function
+    def d_forward(x):
+        return d(x, training=True)
+
+    @tf.function
+    def d_forward_backward(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            out = tf.reduce_sum(tf.cast(d(x, training=True), tf.float32))
+        return tape.gradient(out, [x] + d.trainable_variables)
+
+    return {
+        "G forward": 1000 * time_function(g_forward, z),
+        "G forward+backward": 1000 * time_function(g_forward_backward, z),
+        "D forward": 1000 * time_function(d_forward, x),
+        "D forward+backward": 1000 * time_function(d_forward_backward, x),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=2, help="timed fit calls per setting (the best counts)")
+    parser.add_argument("--settings", default=",".join(SETTINGS), help="comma-separated names of SETTINGS")
+    parser.add_argument("--parts", action="store_true", help="also split each setting's step into G and D pieces")
+    parser.add_argument("--examples", type=int, default=50_000, help="images per epoch (CIFAR-10 train: 50,000)")
+    parser.add_argument("--json", default=None, help="also write the rows to this file")
+    args = parser.parse_args()
+    machine = kerasgan.distribute.cpu_description()
+    print(f"machine: {machine}; TensorFlow {tf.__version__}, Keras {keras.__version__}; steps_per_execution {SPE}")
+    print("| setting | G params | G MMAC/img | D MMAC/img | batch | ms/step | images/s | min/epoch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for name in args.settings.split(","):
+        variant, options, batch, precision, jit = SETTINGS[name]
+        gan = build(variant, options, precision, jit)
+        seconds = time_fit(gan, batch, args.steps, args.repeats)
+        row = {"setting": name, "variant": variant, "options": options, "batch": batch, "precision": precision,
+               "jit_compile": jit, "g_params": gan.generator.count_params(),
+               "g_mmac": forward_macs(gan.generator) / 1e6, "d_mmac": forward_macs(gan.discriminator) / 1e6,
+               "ms_per_step": 1000 * seconds, "images_per_s": batch / seconds,
+               "minutes_per_epoch": args.examples / batch * seconds / 60}
+        if args.parts:
+            row["parts_ms"] = parts(gan, batch)
+        rows.append(row)
+        print(f"| {name} | {row['g_params'] / 1e6:.2f} M | {row['g_mmac']:.0f} | {row['d_mmac']:.0f} | {batch} | "
+              f"{row['ms_per_step']:.0f} | {row['images_per_s']:.0f} | {row['minutes_per_epoch']:.1f} |", flush=True)
+        if args.parts:
+            print("    " + ", ".join(f"{k} {v:.0f} ms" for k, v in row["parts_ms"].items()), flush=True)
+        keras.backend.clear_session()
+    if args.json:
+        os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+        with open(args.json, "w") as handle:
+            json.dump({"machine": machine, "tensorflow": tf.__version__, "keras": keras.__version__,
+                       "steps_per_execution": SPE, "rows": rows}, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()
