@@ -36,10 +36,12 @@ def pipeline_rates(dataset_name, split, batch_size, epochs):
     return first, epochs * steps * batch_size / (time.perf_counter() - start), info
 
 
-def training_rate(dataset_name, split, batch_size, steps, image_shape, options):
+def training_rate(dataset_name, split, batch_size, steps, image_shape, options, precision):
     ds = kerasgan.data.load(dataset_name, split=split, batch_size=batch_size, seed=0, with_labels=False,
                             start_epoch=0)
+    kerasgan.distribute.set_precision(precision)
     gan = kerasgan.build("dcgan", image_shape, seed=0, **options)
+    kerasgan.distribute.set_precision("float32")
     gan.compile(steps_per_execution=8)
     gan.fit(ds, epochs=1, steps_per_epoch=16, verbose=0)  # trace and warm up
     steps = max(steps // 8, 1) * 8
@@ -57,17 +59,19 @@ def main():
     parser.add_argument("--epochs", type=int, default=3, help="cached passes timed after the first")
     parser.add_argument("--steps", type=int, default=48, help="training steps timed")
     parser.add_argument("--network_options", default="{}", help="JSON options of kerasgan.build")
+    parser.add_argument("--precision", default="auto", help="kerasgan.distribute.set_precision name")
     args = parser.parse_args()
     print(f"machine: {kerasgan.distribute.cpu_description()}")
     first, cached, info = pipeline_rates(args.dataset, args.split, args.batch_size, args.epochs)
     train = training_rate(args.dataset, args.split, args.batch_size, args.steps, info.image_shape,
-                          json.loads(args.network_options))
+                          json.loads(args.network_options), args.precision)
     print(f"pipeline  load({args.dataset!r}, split={info.split!r}, batch_size={args.batch_size}), "
           f"{info.num_examples:,} images {info.image_shape}:")
     print(f"          first pass (read + decode + cache): {first:,.0f} images/s "
           f"({info.num_examples / first:.1f} s once)")
     print(f"          cached passes: {cached:,.0f} images/s")
-    print(f"training  dcgan {args.network_options} model.fit, batch {args.batch_size}: {train:,.0f} images/s")
+    print(f"training  dcgan {args.network_options} ({args.precision}) model.fit, batch {args.batch_size}: "
+          f"{train:,.0f} images/s")
     print(f"ratio     cached pipeline / training {cached / train:.1f}x (needs >= 10x); "
           f"first pass / training {first / train:.1f}x")
 
