@@ -183,6 +183,8 @@ def main():
         "image_shape": list(gan.image_shape),
         "latent_dim": gan.latent_dim,
         "num_classes": gan.num_classes,
+        **({"class_names": list(result["info"].class_names)} if gan.num_classes and result["info"].class_names
+           else {}),
         "recipe": recipe,
         "selection": selection,
         **({"data_note": old["data_note"]} if old.get("data_note") else {}),
