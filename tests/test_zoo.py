@@ -167,3 +167,43 @@ def test_each_cifar_recipe_trains_a_step_on_a_slice(name, cifar10_data, tmp_path
     assert int(gan.g_optimizer.iterations) == 1 and gan.num_classes == card["num_classes"]
     images = gan.generate(4, labels=[0, 1, 2, 3] if gan.num_classes else None, seed=0)
     assert images.shape == (4, 32, 32, 3) and np.abs(images).max() <= 1.0
+
+
+def _build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_zoo_entry", ROOT / "scripts" / "build_zoo_entry.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quality_bars_per_dataset():
+    build = _build_script()
+    reference = {"fid_references": {"real_20x20": 50.0, "real_14x14": 100.0, "real_16x16": 40.0},
+                 "real_label_accuracy": 0.8}
+    good = {"score_ratio": 0.97, "fid": 20.0, "copy_rate": 0.01}
+    assert build.quality_bar("dcgan", good, reference)["met"]
+    assert not build.quality_bar("dcgan", {**good, "score_ratio": 0.95}, reference)["met"]
+    assert not build.quality_bar("dcgan", {**good, "copy_rate": 0.03}, reference)["met"]
+    assert not build.quality_bar("dcgan", good, reference, held_out=False)["met"]
+    assert build.quality_bar("wgan", {**good, "score_ratio": 0.91, "fid": 99.0}, reference)["met"]
+    bar = build.quality_bar("cgan", {**good, "label_accuracy": 0.981, "fid": 24.0}, reference)
+    assert bar["met"] and bar["fid_max"] == 25.0
+    cifar = build.quality_bar("acgan", {"score_ratio": 0.71, "fid": 39.0, "copy_rate": 0.0, "label_accuracy": 0.61},
+                              reference, dataset="cifar10")
+    assert cifar["met"] and cifar["label_accuracy_min"] == pytest.approx(0.6)
+    assert not build.quality_bar("sngan", {"score_ratio": 0.69, "fid": 39.0, "copy_rate": 0.0}, reference,
+                                 dataset="cifar10")["met"]
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_each_cards_bar_follows_from_its_numbers(name):
+    """A card's quality_bar is what the bar of its variant and dataset says of its metrics (one source: the
+    bars in scripts/build_zoo_entry.py and the shipped evaluator's references)."""
+    build, card = _build_script(), zoo.card(name)
+    reference = kerasgan.metrics.Evaluator(card["dataset"]).reference
+    held_out = not str(card["recipe"].get("split", "train")).startswith("test")
+    expected = build.quality_bar(card["variant"], card["metrics"], reference, held_out=held_out,
+                                 dataset=card["dataset"])
+    assert card["quality_bar"] == expected
