@@ -158,14 +158,14 @@ def main():
     test_features = features(test_images)
     mu, sigma = metrics.feature_statistics(test_features)
     rng = np.random.default_rng(0)
-    train_sample = train_images[rng.choice(len(train_images), 10_000, replace=False)]
+    train_sample = train_images[rng.choice(len(train_images), min(10_000, len(train_images)), replace=False)]
     train_features = features(train_sample)
     floor = metrics.frechet_distance(*metrics.feature_statistics(train_features), mu, sigma)
     references = {f"real_{side}x{side}": metrics.frechet_distance(
         *metrics.feature_statistics(features(lower_resolution(test_images, side))), mu, sigma)
         for side in config["sides"]}
     nearest = metrics.nearest_distances(test_images, train_images)
-    keep = rng.choice(len(test_images), 2000, replace=False)
+    keep = rng.choice(len(test_images), min(2000, len(test_images)), replace=False)
     np.save(os.path.join(args.out, metrics.REFERENCE_FEATURES_FILE.format(dataset=args.dataset)),
             test_features[keep].astype("float16"))
 
@@ -187,7 +187,7 @@ def main():
         "real_score": metrics.classifier_score(probs),
         "real_label_accuracy": metrics.label_accuracy(probs, test_labels),
         "fid_floor": floor,
-        "fid_floor_definition": f"Frechet distance between 10,000 random training {what} and the "
+        "fid_floor_definition": f"Frechet distance between {len(train_sample):,} random training {what} and the "
                                 f"{len(test_images):,} test {what}",
         "kid_floor": metrics.kernel_distance(train_features, test_features[keep]),
         "fid_references": references,
