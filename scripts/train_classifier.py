@@ -82,13 +82,13 @@ def cifar10_augment():
 DATASETS = {
     "mnist": {
         "source": "idx:{data}", "folder": "mnist_full", "classifier": mnist_classifier, "augment": mnist_augment,
-        "epochs": 6, "learning_rate": 1e-3, "sides": (20, 14), "what": "digits",
+        "epochs": 6, "learning_rate": 1e-3, "cosine_decay": False, "sides": (20, 14), "what": "digits",
         "data": "MNIST test split (t10k-images-idx3-ubyte.gz, 10,000 digits) from ../shared/data/mnist_full",
         "test_file": "t10k-images-idx3-ubyte.gz", "train_file": "train-images-idx3-ubyte.gz",
     },
     "cifar10": {
         "source": "folder:{data}", "folder": "cifar10", "classifier": cifar10_classifier, "augment": cifar10_augment,
-        "epochs": 20, "learning_rate": 1e-3, "sides": (16,), "what": "images",
+        "epochs": 20, "learning_rate": 1e-3, "cosine_decay": True, "sides": (16,), "what": "images",
         "data": "CIFAR-10 test split (10,000 images) of the JPEG copy in ../shared/data/cifar10 (quality 75, 4:2:0; "
                 "not the original binary files)",
         "test_file": None, "train_file": None,
@@ -132,8 +132,10 @@ def main():
 
     (train_images, train_labels), (test_images, test_labels) = split("train"), split("test")
     model = config["classifier"]()
-    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    batches = -(-len(train_images) // 128)
+    rate = (keras.optimizers.schedules.CosineDecay(config["learning_rate"], decay_steps=epochs * batches)
+            if config["cosine_decay"] else config["learning_rate"])
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     augment = config["augment"]()
     tf = kerasgan.data.pipeline.tf
     train = (tf.data.Dataset.from_tensor_slices((train_images, train_labels))
@@ -179,7 +181,8 @@ def main():
         "train_data_sha256": identity(config["train_file"], train_images),
         **({} if config["test_file"] else {"data_sha256_definition": "sha256 of the decoded split as uint8 bytes "
                                                                        "(scripts/train_classifier.py array_sha256)"}),
-        "classifier_train": f"the {len(train_images):,} training {what}, {epochs} epochs, random "
+        "classifier_train": f"the {len(train_images):,} training {what}, {epochs} epochs"
+                            f"{' (Adam, cosine-decayed learning rate)' if config['cosine_decay'] else ''}, random "
                             f"{'translation and rotation' if args.dataset == 'mnist' else 'flips and translation'}",
         "classifier_test_accuracy": float(accuracy),
         "training_seconds": round(seconds, 1),
