@@ -1,13 +1,14 @@
 """Where a 32x32x3 GAN training step spends its time, and what each network/setting costs (run by hand).
 
-    python benchmarks/step_time.py [--steps=16] [--settings=NAME,...] [--parts] [--examples=50000]
+    python benchmarks/step_time.py [--steps=32] [--settings=NAME,...] [--parts] [--examples=50000]
                                    [--json=benchmarks/results/step_time/RESULT.json]
 
 For each setting (a row of ``SETTINGS``: network options, batch, precision,
-XLA) it builds ``kerasgan.build(variant, (32, 32, 3), ...)``, compiles it with
+XLA; and one row per CIFAR-10 zoo card, its recipe's exact setting) it builds ``kerasgan.build(variant, (32, 32, 3), ...)``, compiles it with
 ``steps_per_execution=8`` and times ``fit`` on random images held in memory
 (the data costs nothing here), after one warm-up execution (the best of ``--repeats`` timed calls). It prints
-setting -> ms/step, images/s and minutes per epoch of ``--examples`` images
+setting -> ms/step (one G update and its d_steps D updates), real images/s
+and minutes per epoch of ``--examples`` images
 (CIFAR-10's 50,000 train images), plus the networks' parameter counts and
 forward multiply-accumulates per image.
 
@@ -52,13 +53,28 @@ SETTINGS = {
     "sngan b32 k4 f32": ("sngan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", False),
 }
 SPE = 8
+NETWORK_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample")
+
+
+def recipe_settings():
+    """One setting per CIFAR-10 zoo card, from its recipe (the exact setting its training runs)."""
+    settings = {}
+    for name in kerasgan.zoo.names():
+        card = kerasgan.zoo.card(name)
+        if card["dataset"] == "cifar10":
+            recipe = card["recipe"]
+            options = {k: recipe[k] for k in NETWORK_FLAGS if k in recipe}
+            settings[f"recipe {name}"] = (recipe["variant"], options, recipe["batch_size"],
+                                          recipe.get("precision", "float32"), recipe.get("jit_compile", False))
+    return settings
 
 
 def build(variant, options, precision, jit_compile):
     previous = keras.config.dtype_policy()
     kerasgan.distribute.set_precision(precision)
     try:
-        gan = kerasgan.build(variant, SHAPE, seed=0, **options)
+        conditional = kerasgan.get_variant(variant).conditioning
+        gan = kerasgan.build(variant, SHAPE, seed=0, num_classes=10 if conditional else None, **options)
         gan.compile(steps_per_execution=SPE, jit_compile=jit_compile)
     finally:
         keras.config.set_dtype_policy(previous)
@@ -82,17 +98,32 @@ def forward_macs(model):
     return total
 
 
+class Clock(keras.callbacks.Callback):
+    """Times ``fit`` from its first to its last train step: creating the dataset
+    iterator, which here sometimes stalls for seconds before training starts,
+    is a per-call cost, not throughput (a real training is one long fit)."""
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.seconds = time.perf_counter() - self.start
+
+
 def time_fit(gan, batch, steps, repeats):
-    """Seconds per step: the best of ``repeats`` timed ``fit`` calls after a warm-up."""
-    images = np.random.default_rng(0).uniform(-1, 1, (batch * SPE,) + SHAPE).astype("float32")
-    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+    """Seconds per step (one generator update, ``d_steps`` discriminator updates on their own real batches of
+    ``batch``): the best of ``repeats`` timed ``fit`` calls after a warm-up."""
+    rows = batch * gan.d_steps
+    images = np.random.default_rng(0).uniform(-1, 1, (rows * SPE,) + SHAPE).astype("float32")
+    data = (images, np.arange(len(images)) % gan.num_classes) if gan.num_classes else images
+    dataset = tf.data.Dataset.from_tensor_slices(data).batch(rows, drop_remainder=True).repeat().prefetch(2)
     gan.fit(dataset, epochs=1, steps_per_epoch=SPE, verbose=0)  # trace and warm up
     steps = max(steps // SPE, 1) * SPE
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-        times.append((time.perf_counter() - start) / steps)
+        clock = Clock()
+        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[clock])
+        times.append(clock.seconds / steps)
     return min(times)
 
 
@@ -101,7 +132,7 @@ def time_function(function, *args, repeats=5):
     start = time.perf_counter()
     for _ in range(repeats):
         out = function(*args)
-    tf.nest.map_structure(lambda t: t.numpy(), out)
+    tf.nest.map_structure(lambda t: tf.convert_to_tensor(t).numpy(), out)
     return (time.perf_counter() - start) / repeats
 
 
@@ -110,6 +141,11 @@ def parts(gan, batch):
     g, d = gan.generator, gan.discriminator
     z = tf.random.normal((batch, gan.latent_dim))
     x = tf.random.uniform((batch,) + SHAPE, -1, 1)
+    if gan.num_classes:  # conditional nets take [input, label]
+        labels = tf.range(batch) % gan.num_classes
+        z = [z, labels]
+        if len(d.inputs) > 1:
+            x = [x, labels]
 
     @tf.function
     def g_forward(z):
@@ -128,9 +164,10 @@ def parts(gan, batch):
     @tf.function
     def d_forward_backward(x):
         with tf.GradientTape() as tape:
-            tape.watch(x)
-            out = tf.reduce_sum(tf.cast(d(x, training=True), tf.float32))
-        return tape.gradient(out, [x] + d.trainable_variables)
+            image = x[0] if isinstance(x, list) else x
+            tape.watch(image)
+            out = sum(tf.reduce_sum(tf.cast(o, tf.float32)) for o in tf.nest.flatten(d(x, training=True)))
+        return tape.gradient(out, [image] + d.trainable_variables)
 
     return {
         "G forward": 1000 * time_function(g_forward, z),
@@ -142,9 +179,10 @@ def parts(gan, batch):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=2, help="timed fit calls per setting (the best counts)")
-    parser.add_argument("--settings", default=",".join(SETTINGS), help="comma-separated names of SETTINGS")
+    parser.add_argument("--settings", default=None, help="comma-separated names of SETTINGS and of the recipe "
+                        "settings ('recipe NAME', one per CIFAR-10 zoo card); default: all")
     parser.add_argument("--parts", action="store_true", help="also split each setting's step into G and D pieces")
     parser.add_argument("--examples", type=int, default=50_000, help="images per epoch (CIFAR-10 train: 50,000)")
     parser.add_argument("--json", default=None, help="also write the rows to this file")
@@ -154,19 +192,21 @@ def main():
     print("| setting | G params | G MMAC/img | D MMAC/img | batch | ms/step | images/s | min/epoch |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = []
-    for name in args.settings.split(","):
-        variant, options, batch, precision, jit = SETTINGS[name]
+    settings = {**SETTINGS, **recipe_settings()}
+    for name in args.settings.split(",") if args.settings else settings:
+        variant, options, batch, precision, jit = settings[name]
         gan = build(variant, options, precision, jit)
         seconds = time_fit(gan, batch, args.steps, args.repeats)
         row = {"setting": name, "variant": variant, "options": options, "batch": batch, "precision": precision,
                "jit_compile": jit, "g_params": gan.generator.count_params(),
                "g_mmac": forward_macs(gan.generator) / 1e6, "d_mmac": forward_macs(gan.discriminator) / 1e6,
-               "ms_per_step": 1000 * seconds, "images_per_s": batch / seconds,
-               "minutes_per_epoch": args.examples / batch * seconds / 60}
+               "ms_per_step": 1000 * seconds, "images_per_s": batch * gan.d_steps / seconds,
+               "d_steps": gan.d_steps, "minutes_per_epoch": args.examples / (batch * gan.d_steps) * seconds / 60}
         if args.parts:
             row["parts_ms"] = parts(gan, batch)
         rows.append(row)
-        print(f"| {name} | {row['g_params'] / 1e6:.2f} M | {row['g_mmac']:.0f} | {row['d_mmac']:.0f} | {batch} | "
+        batches = f"{batch}x{gan.d_steps}" if gan.d_steps > 1 else f"{batch}"
+        print(f"| {name} | {row['g_params'] / 1e6:.2f} M | {row['g_mmac']:.0f} | {row['d_mmac']:.0f} | {batches} | "
               f"{row['ms_per_step']:.0f} | {row['images_per_s']:.0f} | {row['minutes_per_epoch']:.1f} |", flush=True)
         if args.parts:
             print("    " + ", ".join(f"{k} {v:.0f} ms" for k, v in row["parts_ms"].items()), flush=True)
