@@ -47,42 +47,55 @@ def test_kernel_distance_and_label_accuracy():
     assert metrics.label_accuracy(np.eye(4)[[0, 1, 2, 3]], [0, 1, 2, 0]) == 0.75
 
 
-def test_evaluator_on_real_digits(shared_data):
-    """The shipped reference: the test split's statistics, the train-vs-test floor, real digits at
+#: dataset -> (source under the shared data, minimum classifier test accuracy, lower-resolution sides)
+EVALUATORS = {"mnist": ("idx:{data}/mnist_full", 0.99, (20, 14)), "cifar10": ("folder:{data}/cifar10", 0.80, (16,))}
+
+
+@pytest.mark.parametrize("dataset", sorted(EVALUATORS))
+def test_evaluator_on_real_images(dataset, shared_data, request):
+    """The shipped reference: the test split's statistics, the train-vs-test floor, real images at
     lower resolution, and the memorisation threshold, each reproduced from the data here."""
     import kerasgan
     import tensorflow as tf
 
-    def split(name, size):
-        ds = kerasgan.data.load(f"idx:{shared_data / 'mnist_full'}", split=name, batch_size=size, shuffle=False)
+    if dataset == "cifar10":
+        request.getfixturevalue("cifar10_data")  # fails under CI, skips elsewhere, when the copy is missing
+    source, min_accuracy, sides = EVALUATORS[dataset]
+
+    def split(name):
+        ds = kerasgan.data.load(source.format(data=shared_data), split=name, batch_size=100_000, shuffle=False,
+                                drop_remainder=False)
         return tuple(t.numpy() for t in next(iter(ds)))
 
-    (test, labels), (train, _) = split("test", 10_000), split("train", 60_000)
-    evaluator = metrics.MnistEvaluator()
+    (test, labels), (train, _) = split("test"), split("train")
+    evaluator = metrics.Evaluator(dataset)
     reference = evaluator.reference
-    assert reference["classifier_test_accuracy"] >= 0.99
-    # all 10,000 real test digits reproduce the shipped statistics exactly
+    assert reference["classifier_test_accuracy"] >= min_accuracy
+    # all 10,000 real test images reproduce the shipped statistics exactly
     everything = evaluator.evaluate(test, labels=labels)
     assert everything["score"] == pytest.approx(reference["real_score"], rel=1e-4)
     assert everything["fid"] == pytest.approx(0.0, abs=1e-3)
     assert everything["label_accuracy"] == pytest.approx(reference["real_label_accuracy"], abs=1e-4)
     assert reference["real_label_accuracy"] == pytest.approx(reference["classifier_test_accuracy"], abs=1e-4)
-    # the floor: 10,000 random training digits (the script's draw) against the test digits
-    sample = train[np.random.default_rng(0).choice(60_000, 10_000, replace=False)]
+    # the floor: 10,000 random training images (the script's draw) against the test images
+    sample = train[np.random.default_rng(0).choice(len(train), 10_000, replace=False)]
     assert evaluator.evaluate(sample)["fid"] == pytest.approx(reference["fid_floor"], rel=1e-3)
-    # real digits at lower resolution: area down, bilinear back up
-    for side in (20, 14):
-        blurred = tf.image.resize(tf.image.resize(test, (side, side), method="area"), (28, 28), method="bilinear")
+    # real images at lower resolution: area down, bilinear back up
+    size = test.shape[1:3]
+    for side in sides:
+        blurred = tf.image.resize(tf.image.resize(test, (side, side), method="area"), size, method="bilinear")
         fid = evaluator.evaluate(blurred.numpy())["fid"]
         assert fid == pytest.approx(reference["fid_references"][f"real_{side}x{side}"], rel=1e-3)
-    assert reference["fid_floor"] < reference["fid_references"]["real_20x20"] < reference["fid_references"]["real_14x14"]
-    # the copy threshold is the 1st percentile of real test digits' distances to the training set
+        assert reference["fid_floor"] < fid
+    # the copy threshold is the 1st percentile of real test images' distances to the training set
     copies = evaluator.copy_rate(test[:2000], train)["copy_rate"]
     assert 0.002 <= copies <= 0.025
     assert evaluator.copy_rate(train[:100], train)["copy_rate"] == 1.0
-    # noise is far from digits
-    noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
+    # noise is far from real images
+    noise = np.random.default_rng(0).uniform(-1, 1, (1000,) + test.shape[1:]).astype("float32")
     assert evaluator.evaluate(noise)["fid_ratio"] > 10
+    lower = [reference["fid_references"][f"real_{side}x{side}"] for side in sides]  # sides from fine to coarse
+    assert lower == sorted(lower)
 
 
 def test_nearest_distances_match_brute_force():
