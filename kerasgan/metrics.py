@@ -1,9 +1,9 @@
-"""Offline quality metrics for generated images, from a small MNIST classifier.
+"""Offline quality metrics for generated images, from small classifiers shipped per dataset (MNIST, CIFAR-10).
 
 The metrics (pure NumPy functions) take class probabilities or features:
 
 - :func:`classifier_score`: ``exp(E_x KL(p(y|x) || p(y)))`` (the Inception
-  Score of Salimans et al. 2016, computed with our MNIST classifier): 1 for
+  Score of Salimans et al. 2016, computed with the dataset's classifier): 1 for
   uninformative predictions, the number of classes for confident, balanced ones.
 - :func:`frechet_distance`: ``||μ1 - μ2||² + Tr(Σ1 + Σ2 - 2 (Σ1^½ Σ2 Σ1^½)^½)``
   between Gaussians fitted to classifier features (FID, Heusel et al. 2017).
@@ -29,6 +29,17 @@ resized back, bilinear) score 49.7 at 20x20 and 106.7 at 14x14. The
 copy threshold is the 1st percentile of the test digits' pixel distances to
 their nearest training digit (2.58 on the [-1, 1] scale, median
 8.67).
+
+The CIFAR-10 reference (``python scripts/train_classifier.py cifar10``), on
+the public JPEG copy of CIFAR-10 in ``../shared/data/cifar10`` (quality 75,
+4:2:0; its numbers compare with this project's, not with published CIFAR-10
+numbers): a VGG-style classifier (three stages of two 3x3 conv + batch norm,
+256-d features) trains on the 50,000 training images (20 epochs, flips and
+translations, 2,153 s here) and is 80.65 % accurate on the 10,000 test
+images; their classifier score is 6.10; the noise floor FID(10,000 training
+vs test images) is 0.88; real test images at 16x16 (area down, bilinear
+back to 32x32) score FID 251.1 (the classifier's features depend on fine
+detail); the copy threshold is 8.30 (median test-to-train distance 18.3).
 
 Example:
 
