@@ -46,9 +46,9 @@ Example:
 >>> ds, info = data.load("folder:" + root, batch_size=4, shuffle=False, with_info=True)
 >>> info.class_names, info.image_shape, info.num_examples
 (('cats', 'dogs'), (8, 8, 3), 8)
->>> images, labels = next(iter(ds))
+>>> images, labels = next(iter(ds))   # classes interleaved: every slice holds each class
 >>> images.dtype.name, float(images.numpy().min()), labels.numpy().tolist()
-('float32', -1.0, [0, 0, 0, 0])
+('float32', -1.0, [0, 1, 0, 1])
 """
 
 from kerasgan.data.idx import read_idx
