@@ -16,12 +16,9 @@ faster than training, so input never bounds it; the first pass is paid once).
 import argparse
 import json
 import os
-import sys
 import time
 
 import kerasgan
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def pipeline_rates(dataset_name, split, batch_size, epochs):
@@ -40,7 +37,7 @@ def pipeline_rates(dataset_name, split, batch_size, epochs):
 
 
 def training_rate(dataset_name, split, batch_size, steps, image_shape, options, precision):
-    from step_time import Clock  # the same clock: first to last train step of one fit call
+    from step_time import Clock  # the same clock (benchmarks/ is on sys.path when run as a script)
 
     ds = kerasgan.data.load(dataset_name, split=split, batch_size=batch_size, seed=0, with_labels=False,
                             start_epoch=0)

@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kerasgan  # noqa: E402
+from step_time import Clock  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 LATENT = 100
 
@@ -110,21 +111,11 @@ def kerasgan_model(precision="float32", steps_per_execution=1, jit_compile=False
     return gan
 
 
-class _Clock(keras.callbacks.Callback):
-    """Times fit from its first to its last train step."""
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_end(self, logs=None):
-        self.seconds = time.perf_counter() - self.start
-
-
 def time_kerasgan(gan, dataset, steps):
     # Timed inside fit: each new fit call also creates a dataset iterator, which
     # here sometimes stalls for seconds outside the training loop (a per-call
     # cost, not throughput; a real training is one long fit call).
-    clock = _Clock()
+    clock = Clock()
     gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[clock])
     return steps * BATCH / clock.seconds
 
