@@ -207,3 +207,17 @@ def test_each_cards_bar_follows_from_its_numbers(name):
     expected = build.quality_bar(card["variant"], card["metrics"], reference, held_out=held_out,
                                  dataset=card["dataset"])
     assert card["quality_bar"] == expected
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_float16_entries_record_how_close_their_samples_stay(name):
+    """An entry stored in float16 loads as float32 and its card records the measured sample difference
+    (stored vs trained generator, [-1, 1] scale): a mean under 0.005 and no pixel off by more than 0.05."""
+    card = zoo.card(name)
+    if card.get("stored_dtype", "float32") == "float32":
+        assert "stored_dtype_check" not in card
+        return
+    assert card["stored_dtype"] == "float16"
+    assert kerasgan.saving.weights_dtype(zoo.load(name).model) == "float32"
+    check = card["stored_dtype_check"]
+    assert check["samples"] >= 500 and check["mean_abs_difference"] < 0.005 and check["max_abs_difference"] < 0.05
