@@ -211,7 +211,7 @@ def test_from_preset_on_another_variant_is_refused():
     with pytest.raises(ValueError, match="unknown zoo entry 'nope'"):
         kerasgan.GAN.from_preset("nope")
     with pytest.raises(ValueError, match="recipe only"):
-        kerasgan.GAN.from_preset("dcgan_cifar10")
+        kerasgan.GAN.from_preset("dcgan_celeb_a")
 
 
 def test_a_conditional_preset_needs_labelled_data(tmp_path):
