@@ -51,9 +51,12 @@ SETTINGS = {
     "dcgan b32 k4 f32 xla": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", True),
     "dcgan b32 k4 f32 batch128": ("dcgan", {"base_filters": 32, "kernel_size": 4}, 128, "float32", False),
     "sngan b32 k4 f32": ("sngan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", False),
+    "dcgan max256 k4 bf16 diffaugment": ("dcgan", {"max_filters": 256, "kernel_size": 4,
+                                                   "augment": "color,translation,cutout"}, 64, "mixed_bfloat16", False),
 }
 SPE = 8
-NETWORK_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample")
+#: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
+COST_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample", "augment", "r1_weight")
 
 
 def recipe_settings():
@@ -63,7 +66,7 @@ def recipe_settings():
         card = kerasgan.zoo.card(name)
         if card["dataset"] == "cifar10":
             recipe = card["recipe"]
-            options = {k: recipe[k] for k in NETWORK_FLAGS if k in recipe}
+            options = {k: recipe[k] for k in COST_FLAGS if k in recipe}
             settings[f"recipe {name}"] = (recipe["variant"], options, recipe["batch_size"],
                                           recipe.get("precision", "float32"), recipe.get("jit_compile", False))
     return settings
