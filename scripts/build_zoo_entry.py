@@ -84,15 +84,14 @@ def quality_bar(variant: str, metrics: dict, reference: dict, held_out: bool = T
     return {**bar, "met": bool(all(checks) and held_out)}
 
 
-def first_met(history: list, variant: str, reference: dict, dataset: str = "mnist",
-              num_samples: int = EVAL_SAMPLES) -> dict | None:
-    """The first in-training evaluation whose test-split numbers (``num_samples`` samples, no copy check) met
+def first_met(history: list, variant: str, reference: dict, dataset: str = "mnist") -> dict | None:
+    """The first in-training evaluation whose test-split numbers (``EVAL_SAMPLES`` samples, no copy check) met
     the bar: an estimate on fewer samples than the card's figures, so the card's own ``met`` can still differ."""
     for entry in history:
         report = entry.get("report")
         if report and quality_bar(variant, {**report, "copy_rate": 0.0}, reference, dataset=dataset)["met"]:
             return {"epoch": entry["epoch"], "source": entry["source"], "train_seconds": entry["train_seconds"],
-                    "num_samples": num_samples, "copy_rate": "not checked during training"}
+                    "num_samples": EVAL_SAMPLES, "copy_rate": "not checked during training"}
     return None
 
 
