@@ -53,10 +53,15 @@ SETTINGS = {
     "sngan b32 k4 f32": ("sngan", {"base_filters": 32, "kernel_size": 4}, 64, "float32", False),
     "dcgan max256 k4 bf16 diffaugment": ("dcgan", {"max_filters": 256, "kernel_size": 4,
                                                    "augment": "color,translation,cutout"}, 64, "mixed_bfloat16", False),
+    "sngan max256 k4 bf16": ("sngan", {"max_filters": 256, "kernel_size": 4}, 64, "mixed_bfloat16", False),
+    "sngan max256 k4 bf16 standard-cnn": ("sngan", {"max_filters": 256, "kernel_size": 4, "convs_per_stage": 2}, 64,
+                                          "mixed_bfloat16", False),
+    "sngan max256 k4 bf16 standard-cnn d32": ("sngan", {"max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
+                                                        "d_base_filters": 32}, 64, "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
-COST_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample", "augment", "r1_weight")
+COST_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample", "convs_per_stage", "augment", "r1_weight")
 
 
 def recipe_settings():

@@ -338,6 +338,7 @@ def dcgan_discriminator(
     kernel_size: int = 5,
     norm: str | None = "batch",
     dropout: float = 0.0,
+    convs_per_stage: int = 1,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
@@ -353,15 +354,31 @@ def dcgan_discriminator(
     ``None``), optional dropout, then ``Flatten -> Dense(1)`` logits (or
     critic values).
 
+    ``convs_per_stage``: 1, one stride-2 convolution per resolution stage
+    (DCGAN); 2, SNGAN's "standard CNN" discriminator (Miyato et al. 2018,
+    Table 3): a 3x3 stride-1 convolution before each stride-2 one, with the
+    same filters, and a last 3x3 stride-1 convolution at the lowest
+    resolution with twice the filters (capped at ``max_filters``): at 32x32
+    and ``base_filters=64`` the paper's 64, 64, 128, 128, 256, 256, 512.
+    Deeper at the same resolutions, it is the capacity a spectrally
+    normalised discriminator, each layer 1-Lipschitz, needs.
+
     Example:
 
     >>> d = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="auxiliary")
     >>> [tuple(o.shape) for o in d.outputs]
     [(None, 1), (None, 10)]
+    >>> deep = dcgan_discriminator((32, 32, 3), kernel_size=4, norm="spectral", convs_per_stage=2)
+    >>> [l.layer.filters for l in deep.layers if isinstance(l, layers.SpectralNormalization)
+    ...  and isinstance(l.layer, layers.Conv2D)]
+    [64, 64, 128, 128, 256, 256, 512]
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_conditioning(num_classes, conditioning)
     _check_norm(norm, allowed=_D_NORMS)
+    if convs_per_stage not in (1, 2):
+        raise ValueError(f"kerasgan: convs_per_stage must be 1 (DCGAN) or 2 (SNGAN's standard CNN), "
+                         f"got {convs_per_stage!r}.")
     stages, _, _ = upsampling_plan(height, width)
     image = keras.Input(shape=(height, width, channels), name="image")
     inputs = [image]
@@ -372,17 +389,24 @@ def dcgan_discriminator(
         plane = _spectral(layers.Embedding(num_classes, height * width, name="label_embedding"), norm)(label)
         plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
         x = layers.Concatenate(name="image_and_label")([image, plane])
-    for i in range(stages):
-        batch_norm = i > 0 and norm in ("batch", "sync_batch")  # a bias before batch norm is redundant
-        x = _spectral(layers.Conv2D(
-            _filters(base_filters, i, max_filters), kernel_size, strides=2, padding="same",
-            use_bias=not batch_norm, name=f"conv_{i}",
-        ), norm)(x)
-        if i > 0 and norm in ("batch", "sync_batch", "layer"):
-            x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+    def conv_block(x, filters, kernel, strides, normalise, suffix):
+        batch_norm = normalise and norm in ("batch", "sync_batch")  # a bias before batch norm is redundant
+        x = _spectral(layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=not batch_norm,
+                                    name=f"conv_{suffix}"), norm)(x)
+        if normalise and norm in ("batch", "sync_batch", "layer"):
+            x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{suffix}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu_{suffix}")(x)
         if dropout:
-            x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
+            x = layers.Dropout(dropout, name=f"dropout_{suffix}")(x)
+        return x
+
+    for i in range(stages):
+        filters = _filters(base_filters, i, max_filters)
+        if convs_per_stage == 2:
+            x = conv_block(x, filters, 3, 1, i > 0, f"{i}a")
+        x = conv_block(x, filters, kernel_size, 2, i > 0 or convs_per_stage == 2, str(i))
+    if convs_per_stage == 2:
+        x = conv_block(x, _filters(base_filters, stages, max_filters), 3, 1, True, str(stages))
     x = layers.Flatten(name="flatten")(x)
     return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm)
 

@@ -57,6 +57,7 @@ def test_train_toy_data_with_strategy_and_precision_flags(tmp_path):
         (["--variant=dcgan", "--dataset=no_such_data"], "unknown dataset 'no_such_data'"),
         (["--variant=acgan", "--dataset=celeb_a"], "acgan is class-conditional but celeb_a has no class labels"),
         (["--variant=dcgan", "--dataset=mnist", "--epochs=0"], "--epochs=0"),
+        (["--variant=sngan", "--dataset=mnist", "--convs_per_stage=3"], "--convs_per_stage=3"),
         (["--variant=dcgan", "--dataset=mnist", "--lr=3"], "Unknown command line flag 'lr'"),
         (["--dataset=mnist"], "--variant is required"),
     ],

@@ -44,6 +44,26 @@ def test_sngan_wraps_every_discriminator_layer_in_spectral_normalization():
         pytest.approx((2e-4, 0.5, 0.999))
 
 
+def test_sngan_standard_cnn_discriminator_layout_and_cost():
+    """convs_per_stage=2: Miyato et al. 2018, Table 3 (3x3 s1, 4x4 s2 per stage, then a 3x3 s1 conv), every
+    layer spectrally normalised; the default keeps the DCGAN layout and its layer names (stored weights load)."""
+    gan = kerasgan.build("sngan", (32, 32, 3), base_filters=8, kernel_size=4, convs_per_stage=2)
+    convs = [layer.layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)
+             and isinstance(layer.layer, keras.layers.Conv2D)]
+    assert [(c.filters, c.kernel_size[0], c.strides[0]) for c in convs] == [
+        (8, 3, 1), (8, 4, 2), (16, 3, 1), (16, 4, 2), (32, 3, 1), (32, 4, 2), (64, 3, 1)]
+    assert gan.discriminator.output_shape == (None, 1)
+    shallow = kerasgan.build("sngan", (32, 32, 3), base_filters=8, kernel_size=4)
+    assert [layer.name for layer in shallow.discriminator.layers if layer.weights] == [
+        "sn_conv_0", "sn_conv_1", "sn_conv_2", "sn_logit"]
+    # batch norm on all but the first convolution, as in DCGAN
+    bn = kerasgan.build("dcgan", (28, 28, 1), base_filters=4, convs_per_stage=2)
+    assert [layer.name for layer in bn.discriminator.layers if isinstance(layer, keras.layers.BatchNormalization)] == [
+        "bn_0", "bn_1a", "bn_1", "bn_2"]
+    with pytest.raises(ValueError, match=r"convs_per_stage must be 1 \(DCGAN\) or 2 .*got 3"):
+        kerasgan.build("sngan", (32, 32, 3), convs_per_stage=3)
+
+
 def test_spectrally_normalised_label_embedding_is_float_and_learns(tmp_path):
     """Keras' SpectralNormalization casts outputs to the input dtype: on int labels the embedding would be
     truncated to integers with no gradient. A conditional spectral D keeps a float, trained label plane."""
