@@ -61,7 +61,8 @@ SETTINGS = {
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
-COST_FLAGS = ("base_filters", "max_filters", "kernel_size", "upsample", "convs_per_stage", "augment", "r1_weight")
+COST_FLAGS = ("base_filters", "g_base_filters", "d_base_filters", "max_filters", "kernel_size", "upsample",
+              "convs_per_stage", "augment", "r1_weight")
 
 
 def recipe_settings():

@@ -54,6 +54,9 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("latent_dim", None, "Size of the latent vector z.", lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("base_filters", None, "Width of the conv networks: filters of D's first and G's last "
                          "stage, doubled per stage (default 64).", lower_bound=1, flag_values=fv)
+    for net, whole in (("g", "generator"), ("d", "discriminator")):
+        flags.DEFINE_integer(f"{net}_base_filters", None, f"Width of the {whole} alone (default: --base_filters).",
+                             lower_bound=1, flag_values=fv)
     flags.DEFINE_integer("max_filters", None, "Cap on the filters of any conv stage (default 512).", lower_bound=1,
                          flag_values=fv)
     flags.DEFINE_integer("kernel_size", None, "Kernel side of the conv networks (default 5; 4 as in SNGAN's "

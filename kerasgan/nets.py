@@ -421,11 +421,18 @@ _STRUCTURAL = {"image_shape", "latent_dim", "num_classes", "conditioning", "name
 
 
 def _split_options(options: dict, g_fn, d_fn) -> tuple[dict, dict]:
-    """Route ``g_*``/``d_*`` options to one net and shared ones to both."""
+    """Route ``g_*``/``d_*`` options to one net and shared ones to both; a
+    prefixed option wins over the shared one (``base_filters=64,
+    d_base_filters=32``: a G of 64, a D of 32), whatever their order."""
     g_params = set(inspect.signature(g_fn).parameters) - _STRUCTURAL
     d_params = set(inspect.signature(d_fn).parameters) - _STRUCTURAL
     g_opts, d_opts = {}, {}
-    for key, value in options.items():
+
+    def prefixed(item) -> bool:
+        key = item[0]
+        return (key.startswith("g_") and key[2:] in g_params) or (key.startswith("d_") and key[2:] in d_params)
+
+    for key, value in sorted(options.items(), key=prefixed):  # shared options first, prefixed ones override
         if key.startswith("g_") and key[2:] in g_params:
             g_opts[key[2:]] = value
         elif key.startswith("d_") and key[2:] in d_params:

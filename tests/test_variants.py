@@ -190,6 +190,10 @@ def test_conv_network_options_shape_the_networks():
     assert sum(isinstance(layer, keras.layers.Conv2DTranspose) for layer in transposed.layers) == 4
     with pytest.raises(ValueError, match="upsample must be one of .*'nearest'.*got 'cubic'"):
         kerasgan.build("dcgan", (32, 32, 3), upsample="cubic")
+    # a g_/d_ prefixed option sets one network and wins over the shared one, in either order
+    for options in ({"d_base_filters": 8, "base_filters": 16}, {"base_filters": 16, "d_base_filters": 8}):
+        g, d = kerasgan.nets.build_networks("dcgan", (32, 32, 3), **options)
+        assert d.get_layer("conv_0").filters == 8 and g.get_layer("convt_2").filters == 16
 
 
 def test_compile_refuses_a_single_optimizer_and_builds_both():
