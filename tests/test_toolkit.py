@@ -88,14 +88,49 @@ def test_sngan_power_iteration_vectors_train_and_survive_saving(tmp_path):
     gan.fit(np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32"), batch_size=16, verbose=0)
     u_after = [v.numpy() for v in gan.discriminator.non_trainable_variables if "vector_u" in v.path]
     assert len(u_after) == 3 and all(not np.allclose(a, b) for a, b in zip(u_before, u_after))
-    # the normalised kernels have spectral norm 1 (to the power iteration's precision)
-    conv = gan.discriminator.get_layer("sn_conv_1")
-    kernel = conv.layer.kernel.numpy().reshape(-1, conv.layer.kernel.shape[-1])
-    assert np.linalg.norm(kernel, 2) == pytest.approx(1.0, abs=0.1)
     gan.save(tmp_path / "sngan.keras")
     restored = keras.models.load_model(tmp_path / "sngan.keras")
+    assert type(restored.discriminator.get_layer("sn_conv_1")) is kerasgan.nets.SpectralNormalization
     for a, b in zip(gan.discriminator.variables, restored.discriminator.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+    images = np.random.default_rng(1).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(restored.discriminator(images), gan.discriminator(images), rtol=1e-5, atol=1e-6)
+
+
+def test_spectral_normalization_is_a_reparametrisation():
+    """Miyato et al. 2018, eq. 8: the layer computes with W / σ(W), σ from the power iteration, while the kernel
+    variable keeps the raw W (Keras' own wrapper overwrites it); the gradient reaches W through W / σ(W) with
+    u, v held constant; under mixed precision the iteration stays float32."""
+    rng = np.random.default_rng(0)
+    dense = kerasgan.nets.SpectralNormalization(keras.layers.Dense(4, use_bias=False))
+    x = tf.constant(rng.normal(size=(6, 5)), tf.float32)
+    dense(x)  # build
+    w = rng.normal(size=(5, 4)).astype("float32") * 3.0
+    dense.layer.kernel.assign(w)
+    for _ in range(30):  # power iterations converge to the top singular vectors
+        dense(x, training=True)
+    np.testing.assert_array_equal(dense.layer.kernel.numpy(), w)  # the raw W is kept
+    sigma = np.linalg.norm(w, 2)
+    assert float(np.squeeze(dense.sigma())) == pytest.approx(sigma, rel=1e-4)
+    np.testing.assert_allclose(dense(x), x.numpy() @ (w / sigma), rtol=1e-4, atol=1e-5)
+    # gradient: d/dW sum(x W / (v^T W u)) with u, v constant = X^T 1 / σ - (sum(x W) / σ^2) v u^T
+    u = dense.vector_u.numpy()  # (1, 4)
+    v = u @ w.T / np.linalg.norm(u @ w.T)  # (1, 5)
+    with tf.GradientTape() as tape:
+        out = tf.reduce_sum(dense(x))
+    gradient = tape.gradient(out, dense.layer.kernel).numpy()
+    ones = np.ones((6, 4), "float32")
+    expected = x.numpy().T @ ones / sigma - float(np.sum(x.numpy() @ w)) / sigma**2 * (v.T @ u)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-3, atol=1e-4)
+    # mixed precision: float32 state and iteration, the wrapped layer computes in bfloat16
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        conv = kerasgan.nets.SpectralNormalization(keras.layers.Conv2D(3, 3))
+        out = conv(tf.ones((1, 5, 5, 2)), training=True)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert (out.dtype, conv.vector_u.dtype, conv.layer.kernel.dtype) == ("bfloat16", "float32", "float32")
 
 
 def test_one_sided_label_smoothing_on_tf_gan_vectors():
