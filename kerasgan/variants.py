@@ -128,16 +128,18 @@ class LSGAN(_Variant):
 class SNGAN(_Variant):
     """Spectrally normalised GAN (Miyato et al. 2018).
 
-    Every discriminator layer is ``keras.layers.SpectralNormalization``-
-    wrapped, ``W_SN = W / σ(W)`` with the largest singular value ``σ``
-    estimated by one power iteration per training call (the power-iteration
-    vector ``u`` is a non-trainable variable of each layer, saved with the
-    model), so D is about 1-Lipschitz; no batch norm in D. (Keras' layer
-    writes ``W / σ(W)`` back into the kernel at every training call and
-    treats ``σ`` as a constant, a projection after each update, where the
-    paper reparametrises ``W`` and differentiates through ``σ``.) Under
-    MirroredStrategy every replica computes the same ``u`` and kernel from
-    the same weights, so two replicas train as one device does (tested). Hinge loss
+    Every discriminator layer is wrapped in
+    :class:`kerasgan.nets.SpectralNormalization`: it computes with
+    ``W_SN = W / σ(W)``, the largest singular value ``σ`` estimated by one
+    power iteration per training call (the power-iteration vector ``u`` is a
+    non-trainable variable of each layer, saved with the model), the kernel
+    variable keeping the raw ``W`` and the gradient flowing through ``σ``,
+    the paper's reparametrisation (``keras.layers.SpectralNormalization``
+    instead overwrites the kernel with ``W / σ`` at every call, a projection
+    under which our discriminators went weak), so D is about 1-Lipschitz; no
+    batch norm in D. Under MirroredStrategy every replica computes the same
+    ``u`` from the same weights, so two replicas train as one device does
+    (tested). Hinge loss
     ``L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]``,
     ``L_G = -E[D(G(z))]``; Adam(2e-4, β1 0.5, β2 0.999) and one D update per
     G update: setting C of the paper's Table 1. Networks: the DCGAN pair.
