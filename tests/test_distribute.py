@@ -56,17 +56,21 @@ IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float3
 
 
 @pytest.mark.parametrize(
-    "variant, options",
+    "variant, options, tolerances",
     [
-        ("dcgan", {"norm": None, "d_norm": None}),  # BN-free DCGAN-shaped
-        ("wgan_gp", {"norm": None}),  # layer-norm critic, gradient penalty, 5 critic steps
-        ("dcgan", {}),  # batch norm, synchronised under the strategy
-        ("sngan", {}),  # spectral norm: the power-iteration vectors stay equal across replicas
-        ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}),
+        ("dcgan", {"norm": None, "d_norm": None}, {}),  # BN-free DCGAN-shaped
+        # layer-norm critic (the variant's d_norm; norm=None is the generator's), gradient penalty, 5 critic steps.
+        # The layer norm's offsets get a gradient that is a difference of two nearly equal sums (fake minus real
+        # critic slopes), which Adam divides by its own size: their summation-order rounding shows at ~1e-4
+        # relative (7e-6 absolute) where every other weight agrees to 1e-6.
+        ("wgan_gp", {"norm": None}, {"ln_1/beta": 1e-3}),
+        ("dcgan", {}, {}),  # batch norm, synchronised under the strategy
+        ("sngan", {}, {}),  # spectral norm: the power-iteration vectors stay equal across replicas
+        ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}, {}),
     ],
     ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing"],
 )
-def test_two_replicas_match_one_device(mirrored, variant, options):
+def test_two_replicas_match_one_device(mirrored, variant, options, tolerances):
     # 72 examples in batches of 16: 4 full batches and a partial one of 8 (4 per replica)
     ds = tf.data.Dataset.from_tensor_slices(IMAGES).batch(16)
     single = make(variant, tf.distribute.get_strategy(), **options)
@@ -74,7 +78,9 @@ def test_two_replicas_match_one_device(mirrored, variant, options):
     two = make(variant, mirrored, **options)
     assert two.distribute_strategy.num_replicas_in_sync == 2
     h2 = two.fit(ds, epochs=2, verbose=0)
-    assert max(relative_differences(single, two)) <= 1e-5
+    assert set(tolerances) <= {w.path for w in single.weights}
+    for weight, difference in zip(single.weights, relative_differences(single, two), strict=True):
+        assert difference <= tolerances.get(weight.path, 1e-5), weight.path
     assert set(h1.history) == set(h2.history)
     for name in h1.history:
         np.testing.assert_allclose(h2.history[name], h1.history[name], rtol=1e-5, atol=1e-6, err_msg=name)
