@@ -64,6 +64,9 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("convs_per_stage", None, "Discriminator convolutions per resolution stage: 1 (DCGAN, "
                          "the default) or 2 (SNGAN's standard CNN: a 3x3 stride-1 convolution before each stride-2 "
                          "one).", lower_bound=1, upper_bound=2, flag_values=fv)
+    flags.DEFINE_boolean("projection", None, "cgan: condition the discriminator by projection (Miyato & Koyama "
+                         "2018): the inner product of its last features with a label embedding is added to its "
+                         "logit, instead of the label as an input plane.", flag_values=fv)
     flags.DEFINE_enum("upsample", None, list(recipes.UPSAMPLINGS), "Generator upsampling: " + "; ".join(
         f"{name}: {text}" for name, text in recipes.UPSAMPLINGS.items()) + ".", flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)

@@ -17,7 +17,8 @@ Conditioning (``num_classes``):
 - generators take ``[z, label]`` and concatenate a learned label embedding to
   ``z`` (Mirza & Osindero 2014);
 - ``conditioning="input"`` discriminators take ``[x, label]``; the label is
-  embedded to one extra image channel (conv) or concatenated (MLP);
+  embedded to one extra image channel (conv) or concatenated (MLP), or, with
+  ``projection=True``, projected onto the last features (Miyato & Koyama 2018);
 - ``conditioning="auxiliary"`` discriminators take ``x`` and return
   ``[logit, class_logits]`` (AC-GAN, Odena et al. 2017).
 
@@ -211,8 +212,23 @@ def _spectral(layer, norm):
     return SpectralNormalization(layer, name=f"sn_{layer.name}")
 
 
-def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None):
+def _check_projection(projection, conditioning):
+    if projection and conditioning != "input":
+        raise ValueError(
+            "kerasgan: projection=True conditions the discriminator of a cGAN (conditioning='input', variant "
+            f"cgan) on its label; got conditioning={conditioning!r}. Use variant='cgan', or leave projection out."
+        )
+
+
+def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None, projection=False):
+    """The logit ψ(φ(x)) (with ``projection``, plus yᵀVφ(x): Miyato & Koyama 2018, eq. 3), and for AC-GAN the
+    class logits, on the features φ(x)."""
     logit = _spectral(layers.Dense(1, dtype="float32", name="logit"), norm)(features)
+    if projection:  # an inner product of φ(x) with a learned embedding V_y of the label
+        embedded = _spectral(layers.Embedding(num_classes, features.shape[-1], dtype="float32",
+                                              name="label_projection"), norm)(inputs[1])
+        inner = layers.Dot(axes=1, dtype="float32", name="projection")([embedded, features])
+        logit = layers.Add(dtype="float32", name="logit_and_projection")([logit, inner])
     outputs = logit
     if conditioning == "auxiliary":
         class_logits = _spectral(layers.Dense(num_classes, dtype="float32", name="class_logits"), norm)(features)
@@ -264,12 +280,14 @@ def mlp_discriminator(
     hidden_units: Sequence[int] = (512, 256),
     dropout: float = 0.3,
     embed_dim: int = 50,
+    projection: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """Fully connected discriminator: samples -> logit (Goodfellow et al. 2014).
 
     Dense layers with LeakyReLU(0.2) and dropout, then one logit (no sigmoid:
-    the losses work from logits). See the module docstring for conditioning.
+    the losses work from logits). See the module docstring for conditioning
+    and ``projection``.
 
     Example:
 
@@ -279,20 +297,21 @@ def mlp_discriminator(
     """
     shape = _check_shape(image_shape, "mlp")
     _check_conditioning(num_classes, conditioning)
+    _check_projection(projection, conditioning)
     image = keras.Input(shape=shape, name="image")
     inputs = [image]
     x = layers.Flatten(name="flatten")(image) if len(shape) > 1 else image
     if conditioning == "input":
-        label = _label_input()
-        inputs.append(label)
-        embedding = layers.Embedding(num_classes, embed_dim, name="label_embedding")(label)
+        inputs.append(_label_input())
+    if conditioning == "input" and not projection:
+        embedding = layers.Embedding(num_classes, embed_dim, name="label_embedding")(inputs[1])
         x = layers.Concatenate(name="x_and_label")([x, embedding])
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"dense_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    return _discriminator_head(x, num_classes, conditioning, inputs, name)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name, projection=projection)
 
 
 _G_NORMS = ("batch", "sync_batch", None)
@@ -403,6 +422,7 @@ def dcgan_discriminator(
     norm: str | None = "batch",
     dropout: float = 0.0,
     convs_per_stage: int = 1,
+    projection: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
@@ -427,6 +447,12 @@ def dcgan_discriminator(
     Deeper at the same resolutions, it is the capacity a spectrally
     normalised discriminator, each layer 1-Lipschitz, needs.
 
+    ``projection`` (cGAN only): the label enters at the output instead of as
+    an input plane, f(x, y) = ψ(φ(x)) + yᵀVφ(x), φ(x) the flattened last
+    features and V a learned embedding of the label (the projection
+    discriminator, Miyato & Koyama 2018, eq. 3; in their comparison it
+    beat input concatenation on intra-class FID).
+
     Example:
 
     >>> d = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="auxiliary")
@@ -436,9 +462,13 @@ def dcgan_discriminator(
     >>> [l.layer.filters for l in deep.layers if isinstance(l, layers.SpectralNormalization)
     ...  and isinstance(l.layer, layers.Conv2D)]
     [64, 64, 128, 128, 256, 256, 512]
+    >>> projected = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="input", projection=True)
+    >>> [tuple(t.shape) for t in projected.inputs], projected.get_layer("label_projection").output_dim
+    ([(None, 32, 32, 3), (None,)], 4096)
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_conditioning(num_classes, conditioning)
+    _check_projection(projection, conditioning)
     _check_norm(norm, allowed=_D_NORMS)
     if convs_per_stage not in (1, 2):
         raise ValueError(f"kerasgan: convs_per_stage must be 1 (DCGAN) or 2 (SNGAN's standard CNN), "
@@ -448,9 +478,9 @@ def dcgan_discriminator(
     inputs = [image]
     x = image
     if conditioning == "input":
-        label = _label_input()
-        inputs.append(label)
-        plane = _spectral(layers.Embedding(num_classes, height * width, name="label_embedding"), norm)(label)
+        inputs.append(_label_input())
+    if conditioning == "input" and not projection:
+        plane = _spectral(layers.Embedding(num_classes, height * width, name="label_embedding"), norm)(inputs[1])
         plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
         x = layers.Concatenate(name="image_and_label")([image, plane])
     def conv_block(x, filters, kernel, strides, normalise, suffix):
@@ -472,7 +502,7 @@ def dcgan_discriminator(
     if convs_per_stage == 2:
         x = conv_block(x, _filters(base_filters, stages, max_filters), 3, 1, True, str(stages))
     x = layers.Flatten(name="flatten")(x)
-    return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm, projection=projection)
 
 
 NETWORKS = {

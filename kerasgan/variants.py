@@ -88,6 +88,8 @@ class ConditionalGAN(_Variant):
     ``min_G max_D E[log D(x|y)] + E[log(1 - D(G(z|y)|y))]``; labels enter G
     as an embedding concatenated to z and D as an extra image channel. The
     paper used MLPs (``network="mlp"``); the default here is the DCGAN pair.
+    ``projection=True`` gives the projection discriminator instead
+    (Miyato & Koyama 2018): ``D(x, y) = ψ(φ(x)) + yᵀVφ(x)``.
     """
 
     variant = "cgan"

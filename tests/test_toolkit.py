@@ -81,6 +81,40 @@ def test_spectrally_normalised_label_embedding_is_float_and_learns(tmp_path):
     assert type(restored.discriminator.get_layer("sn_label_embedding")) is type(wrapper)
 
 
+@pytest.mark.parametrize("network", ["dcgan", "mlp"])
+def test_projection_discriminator_adds_the_label_embeddings_inner_product(network, tmp_path):
+    """projection=True: f(x, y) = ψ(φ(x)) + V_y·φ(x) (Miyato & Koyama 2018, eq. 3), checked against numpy on the
+    features φ(x); no label plane; the cgan with it trains, saves and loads; other variants refuse it."""
+    shape = (16, 16, 3) if network == "dcgan" else (6, 6, 1)
+    width = {"base_filters": 4} if network == "dcgan" else {"hidden_units": (8,)}
+    gan = kerasgan.build("cgan", shape, num_classes=5, seed=0, network=network, projection=True, **width)
+    d = gan.discriminator
+    assert "label_embedding" not in [layer.name for layer in d.layers]
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (6,) + shape).astype("float32")
+    labels = np.array([0, 1, 2, 3, 4, 2], "int32")
+    features_model = keras.Model(d.inputs, d.get_layer("logit").input)
+    features = np.asarray(features_model([images, labels]))
+    weights, bias = (np.asarray(w) for w in d.get_layer("logit").weights)
+    table = np.asarray(d.get_layer("label_projection").embeddings)
+    table = table + rng.normal(0, 0.1, table.shape).astype("float32")  # not the initial small values
+    d.get_layer("label_projection").embeddings.assign(table)
+    expected = features @ weights + bias + np.sum(table[labels] * features, axis=1, keepdims=True)
+    np.testing.assert_allclose(np.asarray(d([images, labels])), expected, rtol=1e-4, atol=1e-4)
+    swapped = np.asarray(d([images, (labels + 1) % 5]))
+    assert np.abs(swapped - expected).max() > 1e-2  # the label changes the logit
+    gan.compile()
+    gan.fit(tf.data.Dataset.from_tensor_slices((images, labels)).batch(3), epochs=1, verbose=0)
+    assert not np.allclose(np.asarray(d.get_layer("label_projection").embeddings), table)  # V is trained
+    gan.save(tmp_path / "projection.keras")
+    restored = keras.models.load_model(tmp_path / "projection.keras")
+    np.testing.assert_allclose(np.asarray(restored.discriminator([images, labels])), np.asarray(d([images, labels])),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"projection=True conditions the discriminator of a cGAN .*"
+                                         r"got conditioning='auxiliary'"):
+        kerasgan.build("acgan", shape, num_classes=5, network=network, projection=True)
+
+
 def test_sngan_power_iteration_vectors_train_and_survive_saving(tmp_path):
     gan = kerasgan.build("sngan", (28, 28, 1), seed=0, base_filters=4)
     gan.compile()
@@ -326,3 +360,15 @@ def test_cli_flags_reach_the_gan_and_the_run_config(shared_data, tmp_path):
         ("color,cutout", 1.0, 0.2, 0.99, 2)
     assert int(gan.d_optimizer.iterations) == 4 and int(gan.g_optimizer.iterations) == 2
     assert (workdir / "ema_generator.keras").is_file()
+
+
+def test_cli_projection_flag_builds_a_projection_discriminator(shared_data, tmp_path):
+    from kerasgan import cli
+
+    workdir = tmp_path / "run"
+    assert cli.main(["kerasgan", "train", "--variant=cgan", f"--dataset=idx:{shared_data / 'mnist'}",
+                     "--split=test[:64]", "--batch_size=16", "--steps_per_epoch=1", "--base_filters=4",
+                     "--projection", "--num_samples=4", f"--workdir={workdir}", "--verbose=0"]) == 0
+    assert json.loads((workdir / "config.json").read_text())["projection"] is True
+    names = [layer.name for layer in keras.models.load_model(workdir / "discriminator.keras").layers]
+    assert "label_projection" in names and "label_embedding" not in names
