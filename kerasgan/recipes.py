@@ -39,10 +39,16 @@ def command(recipe: dict, workdir: str) -> str:
 
     Example:
 
+    Boolean flags are written the absl way, ``--name`` or ``--noname``.
+
     >>> command({"variant": "wgan", "dataset": "cifar10", "learning_rate": 0.0001}, "w")
     'kerasgan train --variant=wgan --dataset=cifar10 --learning_rate=0.0001 --workdir=w'
+    >>> command({"variant": "cgan", "dataset": "cifar10", "projection": True}, "w")
+    'kerasgan train --variant=cgan --dataset=cifar10 --projection --workdir=w'
     """
-    return " ".join(["kerasgan train", *(f"--{key}={value}" for key, value in recipe.items()), f"--workdir={workdir}"])
+    flags = [(f"--{key}" if value else f"--no{key}") if isinstance(value, bool) else f"--{key}={value}"
+             for key, value in recipe.items()]
+    return " ".join(["kerasgan train", *flags, f"--workdir={workdir}"])
 
 
 def recipe_optimizers(variant: str, **flags: Any) -> dict[str, Any]:
