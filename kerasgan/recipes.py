@@ -36,10 +36,9 @@ UPSAMPLINGS = {
 
 def command(recipe: dict, workdir: str) -> str:
     """The ``kerasgan train`` command line of ``recipe``, writing to ``workdir``.
+    Boolean flags are written the absl way, ``--name`` or ``--noname``.
 
     Example:
-
-    Boolean flags are written the absl way, ``--name`` or ``--noname``.
 
     >>> command({"variant": "wgan", "dataset": "cifar10", "learning_rate": 0.0001}, "w")
     'kerasgan train --variant=wgan --dataset=cifar10 --learning_rate=0.0001 --workdir=w'
