@@ -97,6 +97,11 @@ def _train_flags() -> flags.FlagValues:
                         f"{','.join(augment.POLICIES)}, comma-separated (Zhao et al. 2020).", flag_values=fv)
     flags.DEFINE_float("r1_weight", None, "R1 penalty weight gamma: gamma/2 E|grad D(x_real)|^2 "
                        "(Mescheder et al. 2018).", lower_bound=0, flag_values=fv)
+    flags.DEFINE_float("aux_weight", None, "acgan: weight lambda of the auxiliary class loss in D's and G's "
+                       "objectives (default 1).", lower_bound=0, flag_values=fv)
+    flags.DEFINE_boolean("classify_fakes", None, "acgan: D's class head also learns the labels of generated images "
+                         "(Odena et al. 2017, the default); --noclassify_fakes trains it on real images only.",
+                         flag_values=fv)
     flags.DEFINE_float("ema_decay", None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
                        "ema_generator.keras.", lower_bound=0, upper_bound=0.999999, flag_values=fv)
     return fv

@@ -56,7 +56,16 @@ class GAN(keras.Model):
         d_steps: discriminator updates per generator update (k).
         clip_value: WGAN weight clipping of the discriminator (0 or None: off).
         gp_weight: WGAN-GP gradient-penalty weight λ (0: off).
-        aux_weight: weight of the AC-GAN auxiliary class loss.
+        aux_weight: weight ``λ`` of the AC-GAN auxiliary class loss, in D's
+            and in G's objective.
+        classify_fakes: AC-GAN: D's class head also learns the conditioning
+            label of generated images (Odena et al. 2017: D maximises
+            ``L_S + λ L_C`` with ``L_C`` over real *and* fake images). With
+            ``False`` it learns from real images only, so ``C ≈ p_data(c | x)``
+            and G is not rewarded for the easy-to-classify prototypes that a
+            classifier fitted to its own samples accepts (the conditional-entropy
+            term behind AC-GAN's intra-class collapse, Shu et al. 2017;
+            Gong et al. 2019). G's loss is the same either way.
         label_smoothing: one-sided label smoothing ``s`` of the logit losses
             (Salimans et al. 2016): real targets ``1 - s/2``, fakes 0 (see
             :func:`kerasgan.losses.minimax_discriminator_loss`).
@@ -99,6 +108,7 @@ class GAN(keras.Model):
         "clip_value": None,
         "gp_weight": 0.0,
         "aux_weight": 1.0,
+        "classify_fakes": True,
         "label_smoothing": 0.0,
         "augment": None,
         "r1_weight": 0.0,
@@ -181,6 +191,7 @@ class GAN(keras.Model):
         clip_value: float | None = None,
         gp_weight: float | None = None,
         aux_weight: float | None = None,
+        classify_fakes: bool | None = None,
         # the toolkit: Salimans et al. 2016; Zhao et al. 2020; Mescheder et al. 2018; Karras et al. 2018
         label_smoothing: float | None = None, augment: str | None = None,
         r1_weight: float | None = None, ema_decay: float | None = None,
@@ -207,6 +218,7 @@ class GAN(keras.Model):
         self.clip_value = float(settings["clip_value"]) if settings["clip_value"] else None
         self.gp_weight = float(settings["gp_weight"] or 0.0)
         self.aux_weight = float(settings["aux_weight"])
+        self.classify_fakes = bool(settings["classify_fakes"])
         self.augment = ",".join(augment_lib.parse_policy(settings["augment"])) or None
         self.r1_weight = float(settings["r1_weight"] or 0.0)
         if self.r1_weight < 0:
@@ -223,6 +235,11 @@ class GAN(keras.Model):
         self._check_networks()
         if self.augment and len(self.image_shape) != 3:
             raise ValueError(f"kerasgan: augment= needs images (H, W, C); these samples have shape {self.image_shape}.")
+        if not self.auxiliary_classifier and given.get("classify_fakes") is False:
+            raise ValueError(
+                "kerasgan: classify_fakes=False applies to a discriminator with an AC-GAN class head "
+                "(variant acgan); these networks have none. Leave classify_fakes out."
+            )
         self.ema_generator = None
         if self.ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
@@ -374,6 +391,7 @@ class GAN(keras.Model):
             "clip_value": self.clip_value or 0.0,
             "gp_weight": self.gp_weight,
             "aux_weight": self.aux_weight,
+            "classify_fakes": self.classify_fakes,
             "label_smoothing": self.label_smoothing,
             "augment": self.augment,
             "r1_weight": self.r1_weight,
@@ -500,10 +518,10 @@ class GAN(keras.Model):
                 per_example += 0.5 * self.r1_weight * r1
                 logs["r1_penalty"] = tf.reduce_mean(r1)
             if self.auxiliary_classifier:
-                per_example += self.aux_weight * (
-                    losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
-                    + losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
-                )
+                class_loss = losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
+                if self.classify_fakes:
+                    class_loss += losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
+                per_example += self.aux_weight * class_loss
             logs["d_loss"] = tf.reduce_mean(per_example)
             loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, global_batch))
         variables = self.discriminator.trainable_variables

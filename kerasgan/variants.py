@@ -105,6 +105,8 @@ class ACGAN(_Variant):
     and ``L_C = E[log P(C = c | X)]``, D maximises ``L_S + L_C`` and G
     maximises ``L_C - L_S`` (here: the non-saturating source loss plus the
     auxiliary cross-entropy for both, weighted by ``aux_weight``).
+    ``classify_fakes=False`` leaves the fake term out of D's ``L_C``, so the
+    class head learns ``p_data(c | x)`` from real images only.
     """
 
     variant = "acgan"

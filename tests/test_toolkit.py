@@ -372,3 +372,17 @@ def test_cli_projection_flag_builds_a_projection_discriminator(shared_data, tmp_
     assert json.loads((workdir / "config.json").read_text())["projection"] is True
     names = [layer.name for layer in keras.models.load_model(workdir / "discriminator.keras").layers]
     assert "label_projection" in names and "label_embedding" not in names
+
+
+def test_cli_acgan_class_loss_flags_reach_the_gan(shared_data, tmp_path):
+    from kerasgan import cli
+
+    workdir = tmp_path / "run"
+    assert cli.main(["kerasgan", "train", "--variant=acgan", f"--dataset=idx:{shared_data / 'mnist'}",
+                     "--split=test[:64]", "--batch_size=16", "--steps_per_epoch=1", "--base_filters=4",
+                     "--aux_weight=0.5", "--noclassify_fakes", "--num_samples=4", f"--workdir={workdir}",
+                     "--verbose=0"]) == 0
+    config = json.loads((workdir / "config.json").read_text())
+    assert (config["aux_weight"], config["classify_fakes"]) == (0.5, False)
+    gan = keras.models.load_model(workdir / "gan.keras")
+    assert (gan.aux_weight, gan.classify_fakes) == (0.5, False)

@@ -232,3 +232,54 @@ def test_metrics_are_reset_every_epoch():
     assert float(gan._trackers["d_loss"].count) == 48.0
     assert history.history["d_loss"][1] == pytest.approx(float(gan._trackers["d_loss"].result()))
     assert [m.name for m in gan.metrics] == ["d_loss", "g_loss", "d_real", "d_fake"]
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def _cross_entropy(logits, labels):
+    logits = logits - logits.max(axis=1, keepdims=True)
+    return np.log(np.exp(logits).sum(axis=1)) - logits[np.arange(len(labels)), labels]
+
+
+@pytest.mark.parametrize("classify_fakes", [True, False])
+def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fakes):
+    """Odena et al. 2017 with the non-saturating source loss: D minimises
+    softplus(-D(x)) + softplus(D(G(z, c))) + λ[CE(c, C(x)) + CE(c, C(G(z, c)))]
+    (the fake term only with classify_fakes), G minimises
+    softplus(-D(G(z, c))) + λ CE(c, C(G(z, c))). A generator that ignores z
+    and a linear two-headed D make every term computable in numpy."""
+    classes, shape, weight = 3, (2, 2, 1), 0.7
+    z, label = keras.Input((2,)), keras.Input((), dtype="int32")
+    ignored = keras.layers.Dense(4, kernel_initializer="zeros", use_bias=False, trainable=False)(z)
+    per_class = keras.layers.Embedding(classes, 4, embeddings_initializer="uniform", name="per_class")(label)
+    generator = keras.Model([z, label], keras.layers.Reshape(shape)(keras.layers.Add()([per_class, ignored])))
+    image = keras.Input(shape)
+    features = keras.layers.Flatten()(image)
+    discriminator = keras.Model(image, [keras.layers.Dense(1, name="source")(features),
+                                           keras.layers.Dense(classes, name="classes")(features)])
+    gan = kerasgan.ACGAN(generator=generator, discriminator=discriminator, latent_dim=2, num_classes=classes,
+                         aux_weight=weight, classify_fakes=classify_fakes, seed=0)
+    assert gan.get_config()["classify_fakes"] is classify_fakes
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (6,) + shape).astype("float32")
+    labels = np.array([0, 1, 2, 2, 1, 0], "int32")
+    logs = gan.fit(images, labels, batch_size=6, verbose=0).history
+
+    fakes = generator.get_layer("per_class").get_weights()[0][labels]
+    (w, b), (v, c) = discriminator.get_layer("source").get_weights(), discriminator.get_layer("classes").get_weights()
+    real_logit, fake_logit = images.reshape(6, -1) @ w + b, fakes @ w + b
+    real_ce, fake_ce = _cross_entropy(images.reshape(6, -1) @ v + c, labels), _cross_entropy(fakes @ v + c, labels)
+    class_loss = real_ce + (fake_ce if classify_fakes else 0.0)
+    d_loss = _softplus(-real_logit[:, 0]) + _softplus(fake_logit[:, 0]) + weight * class_loss
+    g_loss = _softplus(-fake_logit[:, 0]) + weight * fake_ce
+    assert logs["d_loss"][0] == pytest.approx(d_loss.mean(), rel=1e-5)
+    assert logs["g_loss"][0] == pytest.approx(g_loss.mean(), rel=1e-5)
+
+
+def test_classify_fakes_is_refused_without_a_class_head():
+    with pytest.raises(ValueError, match="classify_fakes=False applies to a discriminator with an AC-GAN class head"):
+        kerasgan.build("cgan", (28, 28, 1), num_classes=10, base_filters=4, classify_fakes=False)
+    assert kerasgan.build("cgan", (28, 28, 1), num_classes=10, base_filters=4).classify_fakes is True
