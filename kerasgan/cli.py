@@ -67,6 +67,9 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_boolean("projection", None, "cgan: condition the discriminator by projection (Miyato & Koyama "
                          "2018): the inner product of its last features with a label embedding is added to its "
                          "logit, instead of the label as an input plane.", flag_values=fv)
+    flags.DEFINE_boolean("twin_classifier", None, "acgan: add TAC-GAN's twin class head (Gong et al. 2019), which "
+                         "learns the labels of generated images; its cross-entropy is subtracted from G's class "
+                         "loss, against AC-GAN's intra-class collapse.", flag_values=fv)
     flags.DEFINE_enum("upsample", None, list(recipes.UPSAMPLINGS), "Generator upsampling: " + "; ".join(
         f"{name}: {text}" for name, text in recipes.UPSAMPLINGS.items()) + ".", flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)

@@ -13,7 +13,8 @@ subclass with ``variant = "name"`` registers it (:mod:`kerasgan.registry`).
 Conditioning is read off the networks: a generator with inputs ``[z, label]``
 is class-conditional; a discriminator with inputs ``[x, label]`` is a cGAN
 discriminator; one with outputs ``[logit, class_logits]`` has an AC-GAN
-auxiliary classifier.
+auxiliary classifier, and one with ``[logit, class_logits, twin_class_logits]``
+also TAC-GAN's twin classifier.
 
 Distribution: losses are averaged over the *global* batch (sum over the
 replica's examples divided by ``local batch × replicas``), gradients are
@@ -66,6 +67,15 @@ class GAN(keras.Model):
             classifier fitted to its own samples accepts (the conditional-entropy
             term behind AC-GAN's intra-class collapse, Shu et al. 2017;
             Gong et al. 2019). G's loss is the same either way.
+
+    A discriminator with a third output, the twin class logits ``C_mi``
+    (``twin_classifier=True`` of the builders), makes the AC-GAN a TAC-GAN
+    (Gong et al. 2019, eq. 6): D also minimises ``λ CE(c, C_mi(G(z, c)))``
+    (C_mi learns the labels of generated images only) and G's class term
+    becomes ``λ [CE(c, C(G(z, c))) - CE(c, C_mi(G(z, c)))]``. The subtracted
+    term estimates the conditional entropy H_Q(c | x) of G's own samples that
+    AC-GAN's loss minimises; cancelling it removes the pull towards one
+    easy-to-classify image per class.
         label_smoothing: one-sided label smoothing ``s`` of the logit losses
             (Salimans et al. 2016): real targets ``1 - s/2``, fakes 0 (see
             :func:`kerasgan.losses.minimax_discriminator_loss`).
@@ -265,7 +275,8 @@ class GAN(keras.Model):
         self.conditional_generator = g_inputs == 2
         self.conditional_discriminator = d_inputs == 2
         d_outputs = len(self.discriminator.outputs)
-        self.auxiliary_classifier = d_outputs == 2
+        self.auxiliary_classifier = d_outputs in (2, 3)
+        self.twin_classifier = d_outputs == 3
         conditional = (
             self.conditional_generator or self.conditional_discriminator or self.auxiliary_classifier
         )
@@ -304,6 +315,8 @@ class GAN(keras.Model):
             names += ["r1_penalty"]
         if self.auxiliary_classifier:
             names += ["class_acc", "fake_class_acc"]
+        if self.twin_classifier:
+            names += ["twin_class_acc"]
         return names
 
     @property
@@ -471,12 +484,12 @@ class GAN(keras.Model):
         return self.generator(inputs, training=training)
 
     def _discriminate(self, images, labels, training):
-        """``(adversarial outputs, class logits or None)``."""
+        """``(adversarial outputs, class logits or None, twin class logits or None)``."""
         inputs = [images, labels] if self.conditional_discriminator else images
         outputs = self.discriminator(inputs, training=training)
         if self.auxiliary_classifier:
-            return outputs[0], outputs[1]
-        return outputs, None
+            return outputs[0], outputs[1], (outputs[2] if self.twin_classifier else None)
+        return outputs, None, None
 
     # ----------------------------------------------------------- training step
     def _augment(self, images):
@@ -493,13 +506,13 @@ class GAN(keras.Model):
             if self.r1_weight:
                 with tf.GradientTape() as r1_tape:
                     r1_tape.watch(images)
-                    real_out, real_classes = self._discriminate(images, labels, training=True)
+                    real_out, real_classes, _ = self._discriminate(images, labels, training=True)
                     real_sum = tf.reduce_sum(tf.cast(real_out, tf.float32))
                 grads = tf.cast(r1_tape.gradient(real_sum, images), tf.float32)
                 r1 = tf.reduce_sum(tf.reshape(tf.square(grads), [batch_size, -1]), axis=1)
             else:
-                real_out, real_classes = self._discriminate(images, labels, training=True)
-            fake_out, fake_classes = self._discriminate(fake, labels, training=True)
+                real_out, real_classes, _ = self._discriminate(images, labels, training=True)
+            fake_out, fake_classes, fake_twin = self._discriminate(fake, labels, training=True)
             per_example = self._loss_pair.discriminator(
                 real_out, fake_out, reduction="none", **self._d_loss_kwargs
             )
@@ -521,6 +534,8 @@ class GAN(keras.Model):
                 class_loss = losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
                 if self.classify_fakes:
                     class_loss += losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
+                if self.twin_classifier:  # C_mi learns the conditioning labels of G's samples
+                    class_loss += losses_lib.auxiliary_classifier_loss(labels, fake_twin, reduction="none")
                 per_example += self.aux_weight * class_loss
             logs["d_loss"] = tf.reduce_mean(per_example)
             loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, global_batch))
@@ -540,16 +555,19 @@ class GAN(keras.Model):
             logs["critic_gap"] = tf.reduce_mean(real_out) - tf.reduce_mean(fake_out)
         if self.auxiliary_classifier:
             logs["class_acc"] = _accuracy(labels, real_classes)
+        if self.twin_classifier:
+            logs["twin_class_acc"] = _accuracy(labels, fake_twin)
         return logs
 
     def _generator_loss(self, fake, labels, global_batch):
         """G's loss on its samples ``fake`` (recorded by the caller's tape)."""
-        fake_out, fake_classes = self._discriminate(self._augment(fake), labels, training=True)
+        fake_out, fake_classes, fake_twin = self._discriminate(self._augment(fake), labels, training=True)
         per_example = self._loss_pair.generator(fake_out, reduction="none", **self._g_loss_kwargs)
         if self.auxiliary_classifier:
-            per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
-                labels, fake_classes, reduction="none"
-            )
+            class_loss = losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
+            if self.twin_classifier:  # TAC-GAN: minus the twin's cross-entropy
+                class_loss -= losses_lib.auxiliary_classifier_loss(labels, fake_twin, reduction="none")
+            per_example += self.aux_weight * class_loss
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
             logs["fake_class_acc"] = _accuracy(labels, fake_classes)

@@ -20,7 +20,9 @@ Conditioning (``num_classes``):
   embedded to one extra image channel (conv) or concatenated (MLP), or, with
   ``projection=True``, projected onto the last features (Miyato & Koyama 2018);
 - ``conditioning="auxiliary"`` discriminators take ``x`` and return
-  ``[logit, class_logits]`` (AC-GAN, Odena et al. 2017).
+  ``[logit, class_logits]`` (AC-GAN, Odena et al. 2017), or with
+  ``twin_classifier=True`` ``[logit, class_logits, twin_class_logits]``
+  (TAC-GAN, Gong et al. 2019).
 
 Final layers compute in float32, so the nets work under mixed precision.
 Labels are int32 tensors of shape ``(batch,)``.
@@ -220,9 +222,20 @@ def _check_projection(projection, conditioning):
         )
 
 
-def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None, projection=False):
+def _check_twin(twin_classifier, conditioning):
+    if twin_classifier and conditioning != "auxiliary":
+        raise ValueError(
+            "kerasgan: twin_classifier=True adds a second class head beside an AC-GAN discriminator's "
+            f"(conditioning='auxiliary', variant acgan); got conditioning={conditioning!r}. Use variant='acgan', "
+            "or leave twin_classifier out."
+        )
+
+
+def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None, projection=False,
+                        twin_classifier=False):
     """The logit ψ(φ(x)) (with ``projection``, plus yᵀVφ(x): Miyato & Koyama 2018, eq. 3), and for AC-GAN the
-    class logits, on the features φ(x)."""
+    class logits (with ``twin_classifier``, also TAC-GAN's twin class logits), on the features φ(x)."""
+    _check_twin(twin_classifier, conditioning)
     logit = _spectral(layers.Dense(1, dtype="float32", name="logit"), norm)(features)
     if projection:  # an inner product of φ(x) with a learned embedding V_y of the label
         embedded = _spectral(layers.Embedding(num_classes, features.shape[-1], dtype="float32",
@@ -233,6 +246,8 @@ def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=
     if conditioning == "auxiliary":
         class_logits = _spectral(layers.Dense(num_classes, dtype="float32", name="class_logits"), norm)(features)
         outputs = [logit, class_logits]
+    if twin_classifier:
+        outputs.append(_spectral(layers.Dense(num_classes, dtype="float32", name="twin_class_logits"), norm)(features))
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs, name=name)
 
 
@@ -281,13 +296,14 @@ def mlp_discriminator(
     dropout: float = 0.3,
     embed_dim: int = 50,
     projection: bool = False,
+    twin_classifier: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """Fully connected discriminator: samples -> logit (Goodfellow et al. 2014).
 
     Dense layers with LeakyReLU(0.2) and dropout, then one logit (no sigmoid:
-    the losses work from logits). See the module docstring for conditioning
-    and ``projection``.
+    the losses work from logits). See the module docstring for conditioning,
+    ``projection`` and ``twin_classifier``.
 
     Example:
 
@@ -311,7 +327,8 @@ def mlp_discriminator(
         x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    return _discriminator_head(x, num_classes, conditioning, inputs, name, projection=projection)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name, projection=projection,
+                               twin_classifier=twin_classifier)
 
 
 _G_NORMS = ("batch", "sync_batch", None)
@@ -423,6 +440,7 @@ def dcgan_discriminator(
     dropout: float = 0.0,
     convs_per_stage: int = 1,
     projection: bool = False,
+    twin_classifier: bool = False,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
@@ -453,11 +471,19 @@ def dcgan_discriminator(
     discriminator, Miyato & Koyama 2018, eq. 3; in their comparison it
     beat input concatenation on intra-class FID).
 
+    ``twin_classifier`` (AC-GAN only): a second class head ``C_mi`` beside
+    ``C``, which learns the labels of generated images only; its
+    cross-entropy enters G's loss with a minus sign (TAC-GAN, Gong et al.
+    2019), which cancels the term that drives AC-GAN's intra-class collapse.
+
     Example:
 
     >>> d = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="auxiliary")
     >>> [tuple(o.shape) for o in d.outputs]
     [(None, 1), (None, 10)]
+    >>> twin = dcgan_discriminator((32, 32, 3), num_classes=10, conditioning="auxiliary", twin_classifier=True)
+    >>> [tuple(o.shape) for o in twin.outputs]
+    [(None, 1), (None, 10), (None, 10)]
     >>> deep = dcgan_discriminator((32, 32, 3), kernel_size=4, norm="spectral", convs_per_stage=2)
     >>> [l.layer.filters for l in deep.layers if isinstance(l, layers.SpectralNormalization)
     ...  and isinstance(l.layer, layers.Conv2D)]
@@ -502,7 +528,8 @@ def dcgan_discriminator(
     if convs_per_stage == 2:
         x = conv_block(x, _filters(base_filters, stages, max_filters), 3, 1, True, str(stages))
     x = layers.Flatten(name="flatten")(x)
-    return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm, projection=projection)
+    return _discriminator_head(x, num_classes, conditioning, inputs, name, norm=norm, projection=projection,
+                               twin_classifier=twin_classifier)
 
 
 NETWORKS = {

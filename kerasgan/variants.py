@@ -106,7 +106,10 @@ class ACGAN(_Variant):
     maximises ``L_C - L_S`` (here: the non-saturating source loss plus the
     auxiliary cross-entropy for both, weighted by ``aux_weight``).
     ``classify_fakes=False`` leaves the fake term out of D's ``L_C``, so the
-    class head learns ``p_data(c | x)`` from real images only.
+    class head learns ``p_data(c | x)`` from real images only. The network
+    option ``twin_classifier=True`` makes it a TAC-GAN (Gong et al. 2019): a
+    twin head ``C_mi`` learns the labels of generated images, and G's class
+    term becomes ``λ [CE(c, C(G(z, c))) - CE(c, C_mi(G(z, c)))]``.
     """
 
     variant = "acgan"

@@ -380,9 +380,10 @@ def test_cli_acgan_class_loss_flags_reach_the_gan(shared_data, tmp_path):
     workdir = tmp_path / "run"
     assert cli.main(["kerasgan", "train", "--variant=acgan", f"--dataset=idx:{shared_data / 'mnist'}",
                      "--split=test[:64]", "--batch_size=16", "--steps_per_epoch=1", "--base_filters=4",
-                     "--aux_weight=0.5", "--noclassify_fakes", "--num_samples=4", f"--workdir={workdir}",
-                     "--verbose=0"]) == 0
+                     "--aux_weight=0.5", "--noclassify_fakes", "--twin_classifier", "--num_samples=4",
+                     f"--workdir={workdir}", "--verbose=0"]) == 0
     config = json.loads((workdir / "config.json").read_text())
-    assert (config["aux_weight"], config["classify_fakes"]) == (0.5, False)
+    assert (config["aux_weight"], config["classify_fakes"], config["twin_classifier"]) == (0.5, False, True)
     gan = keras.models.load_model(workdir / "gan.keras")
-    assert (gan.aux_weight, gan.classify_fakes) == (0.5, False)
+    assert (gan.aux_weight, gan.classify_fakes, gan.twin_classifier) == (0.5, False, True)
+    assert [output.shape[-1] for output in gan.discriminator.outputs] == [1, 10, 10]

@@ -243,13 +243,15 @@ def _cross_entropy(logits, labels):
     return np.log(np.exp(logits).sum(axis=1)) - logits[np.arange(len(labels)), labels]
 
 
-@pytest.mark.parametrize("classify_fakes", [True, False])
-def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fakes):
+@pytest.mark.parametrize("classify_fakes, twin", [(True, False), (False, False), (True, True), (False, True)])
+def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fakes, twin):
     """Odena et al. 2017 with the non-saturating source loss: D minimises
     softplus(-D(x)) + softplus(D(G(z, c))) + λ[CE(c, C(x)) + CE(c, C(G(z, c)))]
     (the fake term only with classify_fakes), G minimises
-    softplus(-D(G(z, c))) + λ CE(c, C(G(z, c))). A generator that ignores z
-    and a linear two-headed D make every term computable in numpy."""
+    softplus(-D(G(z, c))) + λ CE(c, C(G(z, c))). With a twin head C_mi
+    (TAC-GAN, Gong et al. 2019) D adds λ CE(c, C_mi(G(z, c))) and G subtracts
+    it. A generator that ignores z and a linear D with two or three heads make
+    every term computable in numpy."""
     classes, shape, weight = 3, (2, 2, 1), 0.7
     z, label = keras.Input((2,)), keras.Input((), dtype="int32")
     ignored = keras.layers.Dense(4, kernel_initializer="zeros", use_bias=False, trainable=False)(z)
@@ -257,11 +259,13 @@ def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fa
     generator = keras.Model([z, label], keras.layers.Reshape(shape)(keras.layers.Add()([per_class, ignored])))
     image = keras.Input(shape)
     features = keras.layers.Flatten()(image)
-    discriminator = keras.Model(image, [keras.layers.Dense(1, name="source")(features),
-                                           keras.layers.Dense(classes, name="classes")(features)])
+    heads = [keras.layers.Dense(units, name=name)(features)
+             for units, name in [(1, "source"), (classes, "classes")] + [(classes, "twin")] * twin]
+    discriminator = keras.Model(image, heads)
     gan = kerasgan.ACGAN(generator=generator, discriminator=discriminator, latent_dim=2, num_classes=classes,
                          aux_weight=weight, classify_fakes=classify_fakes, seed=0)
     assert gan.get_config()["classify_fakes"] is classify_fakes
+    assert gan.twin_classifier is twin
     gan.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (6,) + shape).astype("float32")
@@ -272,11 +276,24 @@ def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fa
     (w, b), (v, c) = discriminator.get_layer("source").get_weights(), discriminator.get_layer("classes").get_weights()
     real_logit, fake_logit = images.reshape(6, -1) @ w + b, fakes @ w + b
     real_ce, fake_ce = _cross_entropy(images.reshape(6, -1) @ v + c, labels), _cross_entropy(fakes @ v + c, labels)
-    class_loss = real_ce + (fake_ce if classify_fakes else 0.0)
+    twin_ce = 0.0
+    if twin:
+        t, u = discriminator.get_layer("twin").get_weights()
+        twin_ce = _cross_entropy(fakes @ t + u, labels)
+        assert logs["twin_class_acc"][0] == pytest.approx(np.mean(np.argmax(fakes @ t + u, axis=1) == labels))
+    class_loss = real_ce + (fake_ce if classify_fakes else 0.0) + twin_ce
     d_loss = _softplus(-real_logit[:, 0]) + _softplus(fake_logit[:, 0]) + weight * class_loss
-    g_loss = _softplus(-fake_logit[:, 0]) + weight * fake_ce
+    g_loss = _softplus(-fake_logit[:, 0]) + weight * (fake_ce - twin_ce)
     assert logs["d_loss"][0] == pytest.approx(d_loss.mean(), rel=1e-5)
     assert logs["g_loss"][0] == pytest.approx(g_loss.mean(), rel=1e-5)
+
+
+def test_twin_classifier_is_refused_without_an_acgan_class_head():
+    with pytest.raises(ValueError, match="twin_classifier=True adds a second class head beside an AC-GAN"):
+        kerasgan.build("cgan", (28, 28, 1), num_classes=10, base_filters=4, twin_classifier=True)
+    gan = kerasgan.build("acgan", (28, 28, 1), num_classes=10, base_filters=4, twin_classifier=True)
+    assert [output.shape[-1] for output in gan.discriminator.outputs] == [1, 10, 10]
+    assert "twin_class_acc" in [metric.name for metric in gan.metrics]
 
 
 def test_classify_fakes_is_refused_without_a_class_head():
