@@ -64,7 +64,12 @@ IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float3
         # critic slopes), which Adam divides by its own size: their summation-order rounding shows at ~1e-4
         # relative (7e-6 absolute) where every other weight agrees to 1e-6.
         ("wgan_gp", {"norm": None}, {"ln_1/beta": 1e-3}),
-        ("dcgan", {}, {}),  # batch norm, synchronised under the strategy
+        # batch norm, synchronised under the strategy. Its statistics are sums whose order differs between one
+        # device and two replicas; on an Intel Xeon with AMX (oneDNN) that rounding shows at up to 4e-5 relative
+        # in the kernels and, as with the layer norm above, up to 2e-3 in the offsets beta and the output bias
+        # (their gradients are differences of nearly equal sums, scaled by Adam); on an AMD EPYC all agreed to 1e-5.
+        ("dcgan", {}, {"*": 1e-4, "project_bn/beta": 5e-3, "bn_0/beta": 5e-3, "bn_1/beta": 5e-3,
+                       "convt_out/bias": 1e-3}),
         ("sngan", {}, {}),  # spectral norm: the power-iteration vectors stay equal across replicas
         ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}, {}),
     ],
@@ -78,9 +83,9 @@ def test_two_replicas_match_one_device(mirrored, variant, options, tolerances):
     two = make(variant, mirrored, **options)
     assert two.distribute_strategy.num_replicas_in_sync == 2
     h2 = two.fit(ds, epochs=2, verbose=0)
-    assert set(tolerances) <= {w.path for w in single.weights}
+    assert set(tolerances) - {"*"} <= {w.path for w in single.weights}
     for weight, difference in zip(single.weights, relative_differences(single, two), strict=True):
-        assert difference <= tolerances.get(weight.path, 1e-5), weight.path
+        assert difference <= tolerances.get(weight.path, tolerances.get("*", 1e-5)), weight.path
     assert set(h1.history) == set(h2.history)
     for name in h1.history:
         np.testing.assert_allclose(h2.history[name], h1.history[name], rtol=1e-5, atol=1e-6, err_msg=name)
