@@ -68,14 +68,6 @@ class GAN(keras.Model):
             term behind AC-GAN's intra-class collapse, Shu et al. 2017;
             Gong et al. 2019). G's loss is the same either way.
 
-    A discriminator with a third output, the twin class logits ``C_mi``
-    (``twin_classifier=True`` of the builders), makes the AC-GAN a TAC-GAN
-    (Gong et al. 2019, eq. 6): D also minimises ``λ CE(c, C_mi(G(z, c)))``
-    (C_mi learns the labels of generated images only) and G's class term
-    becomes ``λ [CE(c, C(G(z, c))) - CE(c, C_mi(G(z, c)))]``. The subtracted
-    term estimates the conditional entropy H_Q(c | x) of G's own samples that
-    AC-GAN's loss minimises; cancelling it removes the pull towards one
-    easy-to-classify image per class.
         label_smoothing: one-sided label smoothing ``s`` of the logit losses
             (Salimans et al. 2016): real targets ``1 - s/2``, fakes 0 (see
             :func:`kerasgan.losses.minimax_discriminator_loss`).
@@ -93,6 +85,15 @@ class GAN(keras.Model):
 
     Arguments left ``None`` take the variant's declared default
     (:attr:`defaults`); a variant is a subclass that declares them.
+
+    A discriminator with a third output, the twin class logits ``C_mi``
+    (``twin_classifier=True`` of the builders), makes the AC-GAN a TAC-GAN
+    (Gong et al. 2019): D also minimises ``λ CE(c, C_mi(G(z, c)))``
+    (C_mi learns the labels of generated images only) and G's class term
+    becomes ``λ [CE(c, C(G(z, c))) - CE(c, C_mi(G(z, c)))]``. The subtracted
+    term estimates the conditional entropy H_Q(c | x) of G's own samples that
+    AC-GAN's loss minimises; cancelling it removes the pull towards one
+    easy-to-classify image per class.
 
     Example:
 

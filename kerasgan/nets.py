@@ -214,28 +214,28 @@ def _spectral(layer, norm):
     return SpectralNormalization(layer, name=f"sn_{layer.name}")
 
 
-def _check_projection(projection, conditioning):
-    if projection and conditioning != "input":
-        raise ValueError(
-            "kerasgan: projection=True conditions the discriminator of a cGAN (conditioning='input', variant "
-            f"cgan) on its label; got conditioning={conditioning!r}. Use variant='cgan', or leave projection out."
-        )
+#: Discriminator options that need one conditioning: option -> (conditioning, variant, what it does).
+_HEAD_OPTIONS = {
+    "projection": ("input", "cgan", "conditions the discriminator of a cGAN on its label"),
+    "twin_classifier": ("auxiliary", "acgan", "adds a second class head beside an AC-GAN discriminator's"),
+}
 
 
-def _check_twin(twin_classifier, conditioning):
-    if twin_classifier and conditioning != "auxiliary":
-        raise ValueError(
-            "kerasgan: twin_classifier=True adds a second class head beside an AC-GAN discriminator's "
-            f"(conditioning='auxiliary', variant acgan); got conditioning={conditioning!r}. Use variant='acgan', "
-            "or leave twin_classifier out."
-        )
+def _check_head_options(conditioning, **given):
+    """Refuse a head option (``projection``, ``twin_classifier``) on a discriminator of another conditioning."""
+    for option, value in given.items():
+        needed, variant, what = _HEAD_OPTIONS[option]
+        if value and conditioning != needed:
+            raise ValueError(
+                f"kerasgan: {option}=True {what} (conditioning={needed!r}, variant {variant}); got "
+                f"conditioning={conditioning!r}. Use variant={variant!r}, or leave {option} out."
+            )
 
 
 def _discriminator_head(features, num_classes, conditioning, inputs, name, norm=None, projection=False,
                         twin_classifier=False):
     """The logit ψ(φ(x)) (with ``projection``, plus yᵀVφ(x): Miyato & Koyama 2018, eq. 3), and for AC-GAN the
     class logits (with ``twin_classifier``, also TAC-GAN's twin class logits), on the features φ(x)."""
-    _check_twin(twin_classifier, conditioning)
     logit = _spectral(layers.Dense(1, dtype="float32", name="logit"), norm)(features)
     if projection:  # an inner product of φ(x) with a learned embedding V_y of the label
         embedded = _spectral(layers.Embedding(num_classes, features.shape[-1], dtype="float32",
@@ -313,7 +313,7 @@ def mlp_discriminator(
     """
     shape = _check_shape(image_shape, "mlp")
     _check_conditioning(num_classes, conditioning)
-    _check_projection(projection, conditioning)
+    _check_head_options(conditioning, projection=projection, twin_classifier=twin_classifier)
     image = keras.Input(shape=shape, name="image")
     inputs = [image]
     x = layers.Flatten(name="flatten")(image) if len(shape) > 1 else image
@@ -494,7 +494,7 @@ def dcgan_discriminator(
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_conditioning(num_classes, conditioning)
-    _check_projection(projection, conditioning)
+    _check_head_options(conditioning, projection=projection, twin_classifier=twin_classifier)
     _check_norm(norm, allowed=_D_NORMS)
     if convs_per_stage not in (1, 2):
         raise ValueError(f"kerasgan: convs_per_stage must be 1 (DCGAN) or 2 (SNGAN's standard CNN), "
