@@ -109,7 +109,8 @@ def stored_difference(gan, path: str) -> dict:
 
 def previous_attempts(old: dict) -> list:
     """The card's earlier trainings (``attempts`` of the old card plus the old
-    card itself when it was trained): what was tried, with its numbers."""
+    card itself when it was trained, or its note when it was a recipe only,
+    whose trainings were not shipped): what was tried, with its numbers."""
     attempts = list(old.get("attempts", []))
     if old.get("metrics"):
         keep = ("score_ratio", "fid", "label_accuracy", "copy_rate")
@@ -120,6 +121,8 @@ def previous_attempts(old: dict) -> list:
             "bar_met": (old.get("quality_bar") or {}).get("met"),
             **({"note": old["quality_note"]} if old.get("quality_note") else {}),
         })
+    elif old.get("note") and not old.get("pretrained", True):  # a recipe-only card: its untrained attempts' story
+        attempts.append({"recipe": old["recipe"], "shipped": False, "note": old["note"]})
     return attempts
 
 

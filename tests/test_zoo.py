@@ -197,6 +197,24 @@ def test_quality_bars_per_dataset():
                                  dataset="cifar10")["met"]
 
 
+def test_a_rebuilt_card_keeps_its_earlier_attempts():
+    """Rebuilding an entry loses nothing the old card said: a trained card
+    becomes an attempt with its numbers, a recipe-only card's note (trainings
+    that were not shipped) becomes an unshipped attempt."""
+    build = _build_script()
+    recipe = {"variant": "acgan", "epochs": 40}
+    trained = {"recipe": recipe, "split": "train", "steps": 10, "training_seconds": 1.5, "quality_note": "why",
+               "metrics": {"score_ratio": 0.5, "fid": 300.0, "kid": 9.0}, "quality_bar": {"met": False},
+               "attempts": [{"note": "first"}]}
+    assert build.previous_attempts(trained) == [
+        {"note": "first"},
+        {"split": "train", "recipe": recipe, "steps": 10, "training_seconds": 1.5,
+         "metrics": {"score_ratio": 0.5, "fid": 300.0}, "bar_met": False, "note": "why"}]
+    recipe_only = {"recipe": recipe, "pretrained": False, "note": "collapsed twice"}
+    assert build.previous_attempts(recipe_only) == [{"recipe": recipe, "shipped": False, "note": "collapsed twice"}]
+    assert build.previous_attempts({"recipe": recipe}) == []
+
+
 @pytest.mark.parametrize("name", PRETRAINED)
 def test_each_cards_bar_follows_from_its_numbers(name):
     """A card's quality_bar is what the bar of its variant and dataset says of its metrics (one source: the
