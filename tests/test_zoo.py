@@ -137,9 +137,10 @@ def test_sample_and_eval_commands(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     from PIL import Image
 
-    assert Image.open(out).size == (2 * (4 * 28 + 3 * 2),) * 2
+    side = zoo.card(name)["image_shape"][0]
+    assert Image.open(out).size == (2 * (4 * side + 3 * 2),) * 2
     result = run("sample", name, "--num=20", f"--out={tmp_path / 'walk.png'}", "--interpolate")
-    assert result.returncode == 0 and Image.open(tmp_path / "walk.png").size[0] == 2 * (10 * 28 + 9 * 2)
+    assert result.returncode == 0 and Image.open(tmp_path / "walk.png").size[0] == 2 * (10 * side + 9 * 2)
     bad = run("sample", name, "--num=0", f"--out={tmp_path / 'x.png'}")
     assert bad.returncode == 2 and "--num must be > 0" in bad.stderr and not (tmp_path / "x.png").exists()
     missing = run("sample", "no_such_entry")
