@@ -116,6 +116,10 @@ class EvaluateCallback(keras.callbacks.Callback):
     (raw or EMA) with the lowest ``monitor`` value are kept and, with
     ``restore_best=True``, put in the generator at the end of training: GANs
     often get worse late in training, and weight averages are often better.
+    ``require`` (e.g. ``{"label_accuracy": 0.6}``) names minima of other
+    metrics: an evaluation that reaches all of them beats one that does not,
+    whatever their ``monitor`` values (the lowest FID among the checkpoints
+    that meet a quality bar's minima, not a sharper one that misses them).
 
     Choose with data the reported numbers never see: give ``evaluator`` a
     held-out slice of the training split (``Evaluator.with_reference``), and
@@ -131,7 +135,8 @@ class EvaluateCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, evaluator=None, every: int = 1, num: int = 2000, seed: int = 1234, monitor: str = "fid",
-                 restore_best: bool = True, ema_decay: float | None = None, report_evaluator=None):
+                 restore_best: bool = True, ema_decay: float | None = None, report_evaluator=None,
+                 require: dict[str, float] | None = None):
         super().__init__()
         if every <= 0 or num <= 1:
             raise ValueError(f"kerasgan: EvaluateCallback needs every > 0 and num > 1, got {every}, {num}.")
@@ -141,7 +146,10 @@ class EvaluateCallback(keras.callbacks.Callback):
         self.report_evaluator = report_evaluator
         self.every, self.num, self.seed = int(every), int(num), int(seed)
         self.monitor, self.restore_best, self.ema_decay = monitor, restore_best, ema_decay
+        self.require = dict(require or {})
         self.best = float("inf")
+        #: whether the best evaluation so far reached every ``require`` minimum
+        self.best_meets = False
         self.best_epoch = None
         self.best_source = None
         self.best_weights = None
@@ -169,6 +177,7 @@ class EvaluateCallback(keras.callbacks.Callback):
         """``(dict, arrays)``: the best score, epoch and weights, the EMA weights and
         the history, for :class:`TrainingCheckpoint`."""
         info = {"best": self.best, "best_epoch": self.best_epoch, "best_source": self.best_source,
+                "best_meets": self.best_meets,
                 "train_seconds": self.train_seconds,
                 "history": self.history, "ema": self.ema_weights is not None, "best_weights": self.best_weights is not None}
         arrays = {}
@@ -180,6 +189,7 @@ class EvaluateCallback(keras.callbacks.Callback):
     def set_state(self, info: dict, arrays: dict) -> None:
         """Restore what :meth:`get_state` returned."""
         self.best, self.best_epoch, self.best_source = float(info["best"]), info["best_epoch"], info["best_source"]
+        self.best_meets = bool(info.get("best_meets", not self.require))
         self.history = list(info["history"])
         self.train_seconds = float(info.get("train_seconds", 0.0))
         for name, present in (("ema", info["ema"]), ("best", info["best_weights"])):
@@ -208,8 +218,10 @@ class EvaluateCallback(keras.callbacks.Callback):
         if self.report_evaluator is not None:
             result["report"] = self.report_evaluator.evaluate(images, labels=labels)
         self.history.append(result)
-        if result[self.monitor] < self.best:
+        meets = all(result.get(name, -np.inf) >= minimum for name, minimum in self.require.items())
+        if (not meets, result[self.monitor]) < (not self.best_meets, self.best):
             self.best, self.best_epoch, self.best_source = result[self.monitor], epoch + 1, source
+            self.best_meets = meets
             self.best_weights = [v.numpy().copy() for v in network.variables]
         return result
 

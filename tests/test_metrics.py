@@ -134,3 +134,31 @@ def test_evaluate_callback_keeps_the_best_of_raw_and_ema_generators():
         np.testing.assert_array_equal(variable.numpy(), kept)  # the best weights were restored
     with pytest.raises(ValueError, match=r"ema_decay must be in \(0, 1\)"):
         EvaluateCallback(ema_decay=1.5)
+
+
+@pytest.mark.parametrize("require, best_epoch", [(None, 4), ({"label_accuracy": 0.6}, 3),
+                                                 ({"label_accuracy": 0.9}, 4)])
+def test_evaluate_callback_prefers_evaluations_that_reach_the_required_minima(require, best_epoch):
+    import kerasgan
+    from kerasgan.callbacks import EvaluateCallback
+
+    scripted = iter([(5.0, 0.5), (8.0, 0.7), (6.0, 0.7), (3.0, 0.4)])  # (fid, label accuracy) per epoch
+
+    class Scripted:
+        def evaluate(self, images, labels=None):
+            fid, accuracy = next(scripted)
+            return {"fid": fid, "label_accuracy": accuracy}
+
+    gan = kerasgan.build("cgan", (28, 28, 1), num_classes=10, seed=0, base_filters=4)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    labels = np.arange(32) % 10
+    callback = EvaluateCallback(Scripted(), every=1, num=10, require=require, restore_best=False)
+    gan.fit(images, labels, batch_size=16, epochs=4, verbose=0, callbacks=[callback])
+    # a minimum no evaluation reaches leaves plain lowest-FID selection
+    assert callback.best_epoch == best_epoch and callback.best == [5.0, 8.0, 6.0, 3.0][best_epoch - 1]
+    assert callback.best_meets == (require is None or best_epoch == 3)
+    info, _ = callback.get_state()
+    restored = EvaluateCallback(Scripted(), require=require)
+    restored.set_state(info, {})
+    assert (restored.best, restored.best_meets) == (callback.best, callback.best_meets)
