@@ -12,9 +12,9 @@ epoch, and the same command resumes it after an interruption (a session's
 end). Every ``--eval_every`` epochs the raw and the EMA generator are scored
 on 2,000 samples against the selection slice (this picks the best: the
 lowest FID among the evaluations that reach the bar's score and label-accuracy
-minima there, or among all if none does) and against the test split (recorded only, for the time at which the
-quality bar was first met). At the end it writes zoo/NAME/: generator.keras
-(the best weights), discriminator.keras (the run's last discriminator, for the
+minima there, or among all if none does) and against the test split (recorded
+only, for the time at which the quality bar was first met). At the end it
+writes zoo/NAME/: generator.keras (the best weights), discriminator.keras (the run's last discriminator, for the
 entry's preset) and samples.png, then measures the card's numbers from those
 files with ``kerasgan.zoo.evaluate`` (``kerasgan eval NAME``: 10,000 samples
 against the test split, and the copy rate against the training images), and
@@ -75,10 +75,9 @@ def bar_numbers(variant: str, reference: dict, dataset: str = "mnist") -> dict:
     return bar
 
 
-def bar_minima(variant: str, reference: dict, dataset: str = "mnist") -> dict:
-    """The bar's minima that a held-out slice of train can measure (score ratio, label accuracy), as
-    ``EvaluateCallback(require=...)`` takes them: selection prefers the checkpoints that reach them."""
-    bar = bar_numbers(variant, reference, dataset)
+def bar_minima(bar: dict) -> dict:
+    """A bar's (:func:`bar_numbers`) minima that a held-out slice of train can also measure (score ratio, label
+    accuracy), as ``EvaluateCallback(require=...)`` takes them: selection prefers the checkpoints that reach them."""
     return {metric: bar[f"{metric}_min"] for metric in ("score_ratio", "label_accuracy") if f"{metric}_min" in bar}
 
 
@@ -87,7 +86,7 @@ def quality_bar(variant: str, metrics: dict, reference: dict, held_out: bool = T
     the entry trained on the test split it is judged on (``held_out=False``)."""
     bar = bar_numbers(variant, reference, dataset)
     checks = [metrics["fid"] <= bar["fid_max"], metrics.get("copy_rate", 1.0) <= COPY_RATE_MAX]
-    checks += [metrics[metric] >= bar[f"{metric}_min"] for metric in bar_minima(variant, reference, dataset)]
+    checks += [metrics[metric] >= minimum for metric, minimum in bar_minima(bar).items()]
     if not held_out:
         bar["not_held_out"] = "trained on the test split it is judged on: the numbers cannot meet a held-out bar"
     return {**bar, "met": bool(all(checks) and held_out)}
@@ -178,7 +177,7 @@ def main():
                                   drop_remainder=False, with_labels=True)
     selection_images, selection_labels = (t.numpy() for t in next(iter(held_out)))
     # best-by-FID among the checkpoints that reach the bar's score and label-accuracy minima on the selection slice
-    minima = bar_minima(recipe["variant"], test_evaluator.reference, old["dataset"])
+    minima = bar_minima(bar_numbers(recipe["variant"], test_evaluator.reference, old["dataset"]))
     callback = EvaluateCallback(test_evaluator.with_reference(selection_images, selection_labels),
                                 every=args.eval_every, num=EVAL_SAMPLES, report_evaluator=test_evaluator,
                                 require=minima)
