@@ -14,8 +14,8 @@ on 2,000 samples against the selection slice (this picks the best: the
 lowest FID among the evaluations that reach the bar's score and label-accuracy
 minima there, or among all if none does) and against the test split (recorded
 only, for the time at which the quality bar was first met). At the end it
-writes zoo/NAME/: generator.keras (the best weights), discriminator.keras (the run's last discriminator, for the
-entry's preset) and samples.png, then measures the card's numbers from those
+writes zoo/NAME/: generator.keras (the best weights), discriminator.keras
+(the run's last discriminator, for the entry's preset) and samples.png, then measures the card's numbers from those
 files with ``kerasgan.zoo.evaluate`` (``kerasgan eval NAME``: 10,000 samples
 against the test split, and the copy rate against the training images), and
 writes card.json with the recipe, the measurements, the bar, the versions and
