@@ -70,6 +70,9 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_boolean("twin_classifier", None, "acgan: add TAC-GAN's twin class head (Gong et al. 2019), which "
                          "learns the labels of generated images; its cross-entropy is subtracted from G's class "
                          "loss, against AC-GAN's intra-class collapse.", flag_values=fv)
+    flags.DEFINE_boolean("conditional_norm", None, "cgan/acgan: every batch norm of the generator takes a "
+                         "per-class scale and shift (conditional batch normalisation, as in Miyato & Koyama 2018's "
+                         "projection cGAN).", flag_values=fv)
     flags.DEFINE_enum("upsample", None, list(recipes.UPSAMPLINGS), "Generator upsampling: " + "; ".join(
         f"{name}: {text}" for name, text in recipes.UPSAMPLINGS.items()) + ".", flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)

@@ -207,6 +207,54 @@ class LabelSpectralNormalization(layers.SpectralNormalization):
         return super().call(keras.ops.cast(inputs, "float32"), training=training)
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ClassAffine(layers.Layer):
+    """A per-class scale and shift of normalised features: ``x · (1 + γ_y) + β_y``
+    for label ``y``, γ and β learned ``(num_classes, channels)`` tables that
+    start at zero. After a batch normalisation without its own scale and shift
+    this is conditional batch normalisation (de Vries et al. 2017; Miyato &
+    Koyama 2018, the generator of their projection cGAN): the label sets the
+    statistics of every generator stage, not only the input code.
+
+    Called on ``[x, label]``: ``x`` of shape ``(batch, ..., channels)``,
+    ``label`` integer ``(batch,)``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> affine = ClassAffine(num_classes=3)
+    >>> x = np.ones((2, 4, 4, 5), "float32")
+    >>> _ = affine([x, np.array([0, 2])])
+    >>> _ = affine.gamma.assign(np.array([[0.0], [0.0], [1.0]], "float32").repeat(5, axis=1))  # γ_2 = 1
+    >>> y = affine([x, np.array([0, 2])]).numpy()
+    >>> y.shape, float(y[0, 0, 0, 0]), float(y[1, 0, 0, 0])  # class 0 unchanged, class 2 doubled
+    ((2, 4, 4, 5), 1.0, 2.0)
+    """
+
+    def __init__(self, num_classes: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = int(num_classes)
+
+    def build(self, input_shape):
+        channels = input_shape[0][-1]
+        self.gamma = self.add_weight(shape=(self.num_classes, channels), initializer="zeros", name="gamma")
+        self.beta = self.add_weight(shape=(self.num_classes, channels), initializer="zeros", name="beta")
+
+    def call(self, inputs):
+        x, label = inputs
+        shape = (-1,) + (1,) * (len(x.shape) - 2) + (x.shape[-1],)
+        label = keras.ops.cast(label, "int32")
+        gamma = keras.ops.reshape(keras.ops.take(self.gamma, label, axis=0), shape)
+        beta = keras.ops.reshape(keras.ops.take(self.beta, label, axis=0), shape)
+        return x * (1 + keras.ops.cast(gamma, x.dtype)) + keras.ops.cast(beta, x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
+
+
 def _spectral(layer, norm):
     """``layer`` wrapped in :class:`SpectralNormalization` when ``norm == "spectral"``."""
     if norm != "spectral":
@@ -340,19 +388,26 @@ def _check_norm(norm, allowed=_G_NORMS):
         raise ValueError(f"kerasgan: norm must be one of {allowed}, got {norm!r}.")
 
 
-def _norm_layer(norm: str | None, name: str):
+def _norm_layer(norm: str | None, name: str, label=None, num_classes: int | None = None):
     """The normalisation layer called ``name`` (an identity for ``None``).
 
     ``"batch"`` built inside the scope of a strategy with several replicas is
     synchronised (statistics of the global batch, so N replicas train as one
     device would and every worker keeps the same moving statistics);
-    ``"sync_batch"`` always is.
+    ``"sync_batch"`` always is. Given a ``label`` tensor, a batch norm without
+    its own scale and shift followed by :class:`ClassAffine` (conditional
+    batch normalisation), as a function of ``x``.
     """
     if norm == "layer":
         return layers.LayerNormalization(axis=(1, 2, 3), name=name)
     if norm in ("batch", "sync_batch"):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync if tf.distribute.has_strategy() else 1
-        return layers.BatchNormalization(synchronized=norm == "sync_batch" or replicas > 1, name=name)
+        synchronized = norm == "sync_batch" or replicas > 1
+        if label is None:
+            return layers.BatchNormalization(synchronized=synchronized, name=name)
+        batch_norm = layers.BatchNormalization(synchronized=synchronized, center=False, scale=False, name=name)
+        affine = ClassAffine(num_classes, name=f"{name}_class_affine")
+        return lambda x: affine([batch_norm(x), label])
     return layers.Identity(name=name)
 
 
@@ -382,6 +437,7 @@ def dcgan_generator(
     embed_dim: int = 50,
     norm: str | None = "batch",
     upsample: str = "transpose",
+    conditional_norm: bool = False,
     name: str = "generator",
 ) -> keras.Model:
     """DCGAN generator (Radford et al. 2015), sized from ``image_shape``.
@@ -397,6 +453,10 @@ def dcgan_generator(
     convolutions) or ``"nearest"``/``"bilinear"``: a 2x resize then a
     convolution, every stage (Odena et al. 2016, "Deconvolution and
     checkerboard artifacts"; SNGAN's and BigGAN's generators upsample so).
+    ``conditional_norm`` (class-conditional generators): every batch norm
+    takes its scale and shift from the label (:class:`ClassAffine`,
+    conditional batch normalisation as in the projection cGAN of Miyato &
+    Koyama 2018), besides the label embedding concatenated to ``z``.
 
     Example:
 
@@ -405,16 +465,24 @@ def dcgan_generator(
     [12544]
     >>> g.output_shape
     (None, 28, 28, 1)
+    >>> cbn = dcgan_generator((32, 32, 3), num_classes=10, conditional_norm=True)
+    >>> sum(isinstance(l, ClassAffine) for l in cbn.layers)
+    4
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_norm(norm)
+    if conditional_norm and not (num_classes and norm):
+        raise ValueError("kerasgan: conditional_norm gives batch norms a per-class scale and shift; it needs a "
+                         f"class-conditional generator (cgan, acgan) with norm='batch', got num_classes="
+                         f"{num_classes!r}, norm={norm!r}.")
     if upsample not in UPSAMPLINGS:
         raise ValueError(f"kerasgan: upsample must be one of {list(UPSAMPLINGS)}, got {upsample!r}.")
     stages, h0, w0 = upsampling_plan(height, width)
     inputs, x = _generator_inputs(latent_dim, num_classes, embed_dim)
     start = _filters(base_filters, stages, max_filters)
+    label, classes = (inputs[1], num_classes) if conditional_norm else (None, None)
     x = layers.Dense(h0 * w0 * start, use_bias=norm is None, name="project")(x)
-    x = _norm_layer(norm, "project_bn")(x)
+    x = _norm_layer(norm, "project_bn", label, classes)(x)
     x = layers.ReLU(name="project_relu")(x)
     x = layers.Reshape((h0, w0, start), name="to_grid")(x)
     # One stride-1 stage, then stride-2 stages; the last one makes the image.
@@ -422,7 +490,7 @@ def dcgan_generator(
     plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
     for i, (filters, stride) in enumerate(plan):
         x = _upsampling_conv(filters, kernel_size, stride, upsample, norm is None, f"convt_{i}")(x)
-        x = _norm_layer(norm, f"bn_{i}")(x)
+        x = _norm_layer(norm, f"bn_{i}", label, classes)(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
     x = _upsampling_conv(channels, kernel_size, 2, upsample, True, "convt_out")(x)
     x = layers.Activation("tanh", dtype="float32", name="out")(x)
