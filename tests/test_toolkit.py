@@ -81,6 +81,13 @@ def test_spectrally_normalised_label_embedding_is_float_and_learns(tmp_path):
     assert type(restored.discriminator.get_layer("sn_label_embedding")) is type(wrapper)
 
 
+def assert_saved_gan_computes_the_same(gan, path, compute):
+    """``gan`` saved to ``path`` and loaded back gives the same ``compute(gan)``."""
+    gan.save(path)
+    restored = keras.models.load_model(path)
+    np.testing.assert_allclose(np.asarray(compute(restored)), np.asarray(compute(gan)), rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("network", ["dcgan", "mlp"])
 def test_projection_discriminator_adds_the_label_embeddings_inner_product(network, tmp_path):
     """projection=True: f(x, y) = ψ(φ(x)) + V_y·φ(x) (Miyato & Koyama 2018, eq. 3), checked against numpy on the
@@ -106,10 +113,7 @@ def test_projection_discriminator_adds_the_label_embeddings_inner_product(networ
     gan.compile()
     gan.fit(tf.data.Dataset.from_tensor_slices((images, labels)).batch(3), epochs=1, verbose=0)
     assert not np.allclose(np.asarray(d.get_layer("label_projection").embeddings), table)  # V is trained
-    gan.save(tmp_path / "projection.keras")
-    restored = keras.models.load_model(tmp_path / "projection.keras")
-    np.testing.assert_allclose(np.asarray(restored.discriminator([images, labels])), np.asarray(d([images, labels])),
-                               rtol=1e-5, atol=1e-5)
+    assert_saved_gan_computes_the_same(gan, tmp_path / "projection.keras", lambda g: g.discriminator([images, labels]))
     with pytest.raises(ValueError, match=r"projection=True conditions the discriminator of a cGAN .*"
                                          r"got conditioning='auxiliary'"):
         kerasgan.build("acgan", shape, num_classes=5, network=network, projection=True)
@@ -143,10 +147,7 @@ def test_conditional_norm_gives_each_class_its_batch_norm_scale_and_shift(varian
     gan.compile()
     gan.fit(tf.data.Dataset.from_tensor_slices((images, labels)).batch(3), epochs=1, verbose=0)
     assert not np.allclose(np.asarray(affines[0].beta), 0)  # the first stage's tables are trained too
-    gan.save(tmp_path / "cbn.keras")
-    restored = keras.models.load_model(tmp_path / "cbn.keras")
-    np.testing.assert_allclose(np.asarray(restored.generator([z, labels])), np.asarray(g([z, labels])),
-                               rtol=1e-5, atol=1e-5)
+    assert_saved_gan_computes_the_same(gan, tmp_path / "cbn.keras", lambda g: g.generator([z, labels]))
     with pytest.raises(ValueError, match=r"conditional_norm .* needs a class-conditional generator \(cgan, acgan\) "
                                          r"with norm='batch', got num_classes=None, norm='batch'"):
         kerasgan.build("dcgan", (16, 16, 3), base_filters=4, conditional_norm=True)
@@ -401,26 +402,26 @@ def test_cli_flags_reach_the_gan_and_the_run_config(shared_data, tmp_path):
     assert (workdir / "ema_generator.keras").is_file()
 
 
-def test_cli_projection_flag_builds_a_projection_discriminator(shared_data, tmp_path):
+def train_tiny_cgan(shared_data, tmp_path, flag: str):
+    """One step of a 4-filter cgan on 64 MNIST digits with ``--flag``; its workdir, after checking the flag's record."""
     from kerasgan import cli
 
     workdir = tmp_path / "run"
     assert cli.main(["kerasgan", "train", "--variant=cgan", f"--dataset=idx:{shared_data / 'mnist'}",
                      "--split=test[:64]", "--batch_size=16", "--steps_per_epoch=1", "--base_filters=4",
-                     "--projection", "--num_samples=4", f"--workdir={workdir}", "--verbose=0"]) == 0
-    assert json.loads((workdir / "config.json").read_text())["projection"] is True
+                     f"--{flag}", "--num_samples=4", f"--workdir={workdir}", "--verbose=0"]) == 0
+    assert json.loads((workdir / "config.json").read_text())[flag] is True
+    return workdir
+
+
+def test_cli_projection_flag_builds_a_projection_discriminator(shared_data, tmp_path):
+    workdir = train_tiny_cgan(shared_data, tmp_path, "projection")
     names = [layer.name for layer in keras.models.load_model(workdir / "discriminator.keras").layers]
     assert "label_projection" in names and "label_embedding" not in names
 
 
 def test_cli_conditional_norm_flag_builds_class_affine_batch_norms(shared_data, tmp_path):
-    from kerasgan import cli
-
-    workdir = tmp_path / "run"
-    assert cli.main(["kerasgan", "train", "--variant=cgan", f"--dataset=idx:{shared_data / 'mnist'}",
-                     "--split=test[:64]", "--batch_size=16", "--steps_per_epoch=1", "--base_filters=4",
-                     "--conditional_norm", "--num_samples=4", f"--workdir={workdir}", "--verbose=0"]) == 0
-    assert json.loads((workdir / "config.json").read_text())["conditional_norm"] is True
+    workdir = train_tiny_cgan(shared_data, tmp_path, "conditional_norm")
     generator = keras.models.load_model(workdir / "generator.keras")
     assert sum(isinstance(layer, kerasgan.nets.ClassAffine) for layer in generator.layers) == 3
 
