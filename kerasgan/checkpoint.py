@@ -51,6 +51,7 @@ def fingerprint(gan) -> dict:
         "image_shape": [int(d) for d in gan.image_shape],
         "num_classes": None if gan.num_classes is None else int(gan.num_classes),
         "latent_dim": int(gan.latent_dim),
+        **({"latent_code": int(gan.latent_code)} if getattr(gan, "latent_code", None) else {}),
     }
 
 
@@ -88,6 +89,7 @@ def latest(directory: str | os.PathLike) -> dict | None:
 
 def _describe(fp: dict) -> str:
     classes = f", {fp['num_classes']} classes" if fp.get("num_classes") else ""
+    classes += f", a latent code of {fp['latent_code']} values" if fp.get("latent_code") else ""
     return (f"{fp['variant'].split('>')[-1]} on images {tuple(fp['image_shape'])}{classes}, "
             f"latent_dim {fp['latent_dim']}")
 

@@ -108,6 +108,10 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_boolean("classify_fakes", None, "acgan: D's class head also learns the labels of generated images "
                          "(Odena et al. 2017, the default); --noclassify_fakes trains it on real images only.",
                          flag_values=fv)
+    flags.DEFINE_integer("latent_code", None, "Unconditional variants: an InfoGAN categorical latent code of this "
+                         "many values (Chen et al. 2016): G takes [z, c], D's code head learns c from G's images "
+                         "and both add lambda (--aux_weight) times its cross-entropy. No labels are read.",
+                         lower_bound=2, flag_values=fv)
     flags.DEFINE_float("ema_decay", None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
                        "ema_generator.keras.", lower_bound=0, upper_bound=0.999999, flag_values=fv)
     return fv

@@ -6,7 +6,7 @@ updates, each with fresh noise, then one generator update, gradients by
 ``tf.GradientTape``. The objective is a named pair from
 :mod:`kerasgan.losses` (minimax, non-saturating, least squares, Wasserstein,
 hinge) plus optional WGAN weight clipping, the WGAN-GP gradient penalty and
-the AC-GAN auxiliary class loss. The variants in :mod:`kerasgan.variants` are
+the AC-GAN auxiliary class loss, or InfoGAN's categorical latent code. The variants in :mod:`kerasgan.variants` are
 short declarations of these settings on this one class: declaring a
 subclass with ``variant = "name"`` registers it (:mod:`kerasgan.registry`).
 
@@ -14,7 +14,8 @@ Conditioning is read off the networks: a generator with inputs ``[z, label]``
 is class-conditional; a discriminator with inputs ``[x, label]`` is a cGAN
 discriminator; one with outputs ``[logit, class_logits]`` has an AC-GAN
 auxiliary classifier, and one with ``[logit, class_logits, twin_class_logits]``
-also TAC-GAN's twin classifier.
+also TAC-GAN's twin classifier. With ``latent_code=K`` (InfoGAN) the label
+input and the class head carry a sampled code instead of data labels.
 
 Distribution: losses are averaged over the *global* batch (sum over the
 replica's examples divided by ``local batch × replicas``), gradients are
@@ -58,7 +59,7 @@ class GAN(keras.Model):
         clip_value: WGAN weight clipping of the discriminator (0 or None: off).
         gp_weight: WGAN-GP gradient-penalty weight λ (0: off).
         aux_weight: weight ``λ`` of the AC-GAN auxiliary class loss, in D's
-            and in G's objective.
+            and in G's objective; with ``latent_code``, InfoGAN's ``λ``.
         classify_fakes: AC-GAN: D's class head also learns the conditioning
             label of generated images (Odena et al. 2017: D maximises
             ``L_S + λ L_C`` with ``L_C`` over real *and* fake images). With
@@ -77,6 +78,18 @@ class GAN(keras.Model):
             (:mod:`kerasgan.augment`).
         r1_weight: ``γ`` of the R1 penalty ``γ/2 E||∇D(x_real)||²`` added to
             D's loss (Mescheder et al. 2018; 0: off).
+        latent_code: ``K``, the size of a categorical latent code
+            ``c ~ Cat(K)`` (uniform) of an *unconditional* GAN: InfoGAN
+            (Chen et al. 2016). G takes ``[z, c]``; D's class head ``Q(c | x)``
+            learns the codes of generated images only, and D and G both add
+            ``λ L_I``, ``L_I = E_{c, z}[-log Q(c | G(z, c))]``, the variational
+            lower bound of the mutual information ``I(c; G(z, c))`` (up to the
+            constant ``H(c) = log K``): ``min_{G,Q} max_D V(D, G) + λ L_I``.
+            The code gives G ``K`` components to place on the ``K`` pieces of a
+            disconnected data manifold (MNIST's digits) instead of the
+            in-between images one continuous map must make (Khayatkhoei et al.
+            2018). No data labels are used. ``kerasgan.build(..., latent_code=K)``
+            makes the networks: an AC-GAN pair with ``K`` classes.
         ema_decay: keep ``ema_generator``, an exponential moving average of
             the generator's weights, updated after every generator step
             (Karras et al. 2018; Yazıcı et al. 2019): ``w_ema ← d w_ema + (1 - d) w``.
@@ -124,6 +137,7 @@ class GAN(keras.Model):
         "augment": None,
         "r1_weight": 0.0,
         "ema_decay": None,
+        "latent_code": None,
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -206,6 +220,7 @@ class GAN(keras.Model):
         # the toolkit: Salimans et al. 2016; Zhao et al. 2020; Mescheder et al. 2018; Karras et al. 2018
         label_smoothing: float | None = None, augment: str | None = None,
         r1_weight: float | None = None, ema_decay: float | None = None,
+        latent_code: int | None = None,
         seed: int | None = None,
         **kwargs,
     ):
@@ -239,6 +254,7 @@ class GAN(keras.Model):
             raise ValueError(f"kerasgan: ema_decay must be in (0, 1), got {self.ema_decay}.")
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes) if num_classes else None
+        self.latent_code = code_size(settings["latent_code"])
         self.seed = seed
 
         self.generator = generator
@@ -246,7 +262,7 @@ class GAN(keras.Model):
         self._check_networks()
         if self.augment and len(self.image_shape) != 3:
             raise ValueError(f"kerasgan: augment= needs images (H, W, C); these samples have shape {self.image_shape}.")
-        if not self.auxiliary_classifier and given.get("classify_fakes") is False:
+        if (not self.auxiliary_classifier or self.latent_code) and given.get("classify_fakes") is False:
             raise ValueError(
                 "kerasgan: classify_fakes=False applies to a discriminator with an AC-GAN class head "
                 "(variant acgan); these networks have none. Leave classify_fakes out."
@@ -281,7 +297,9 @@ class GAN(keras.Model):
         conditional = (
             self.conditional_generator or self.conditional_discriminator or self.auxiliary_classifier
         )
-        if conditional and not self.num_classes:
+        if self.latent_code:
+            self._check_code_networks()
+        elif conditional and not self.num_classes:
             raise ValueError(
                 "kerasgan: the networks are class-conditional (label inputs or a class head) "
                 "but num_classes was not given; pass num_classes=<number of labels>."
@@ -304,6 +322,21 @@ class GAN(keras.Model):
                 f"discriminator takes {d_shape}."
             )
 
+    def _check_code_networks(self) -> None:
+        """InfoGAN (``latent_code``): G takes ``[z, c]``, D takes ``x`` alone and has one code head of K logits."""
+        k = self.latent_code
+        if self.num_classes:
+            raise ValueError(
+                f"kerasgan: latent_code={k} is InfoGAN's code of an unconditional GAN, but num_classes="
+                f"{self.num_classes} was given; a class-conditional GAN (cgan, acgan) takes labels instead. "
+                "Leave one of them out.")
+        head = int(self.discriminator.outputs[1].shape[-1]) if self.auxiliary_classifier else None
+        if not self.conditional_generator or self.conditional_discriminator or self.twin_classifier or head != k:
+            raise ValueError(
+                f"kerasgan: latent_code={k} needs a generator taking [z, code] and a discriminator taking the "
+                f"image alone with outputs [logit, code_logits] of {k} logits; "
+                f"kerasgan.build(variant, image_shape, latent_code={k}) builds them.")
+
     def _metric_names(self) -> list[str]:
         names = ["d_loss", "g_loss"]
         if self._loss_pair.output in ("logit", "score"):
@@ -314,7 +347,9 @@ class GAN(keras.Model):
             names += ["gradient_penalty"]
         if self.r1_weight:
             names += ["r1_penalty"]
-        if self.auxiliary_classifier:
+        if self.latent_code:
+            names += ["code_acc"]
+        elif self.auxiliary_classifier:
             names += ["class_acc", "fake_class_acc"]
         if self.twin_classifier:
             names += ["twin_class_acc"]
@@ -410,6 +445,7 @@ class GAN(keras.Model):
             "augment": self.augment,
             "r1_weight": self.r1_weight,
             "ema_decay": self.ema_decay,
+            "latent_code": self.latent_code,
             "seed": self.seed,
         }
         return config
@@ -475,6 +511,11 @@ class GAN(keras.Model):
         """``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)``."""
         return tf.random.stateless_normal((batch_size, self.latent_dim), seed=self._seed())
 
+    def _codes(self, batch_size):
+        """InfoGAN's ``c ~ Cat(K)``, uniform over ``[0, latent_code)``, int32."""
+        return tf.random.stateless_uniform((batch_size,), seed=self._seed(), minval=0,
+                                           maxval=self.latent_code, dtype=tf.int32)
+
     def _uniform(self, batch_size):
         """``α ~ U[0, 1]``, one per sample (for the gradient penalty)."""
         return tf.random.stateless_uniform((batch_size,), seed=self._seed())
@@ -531,7 +572,10 @@ class GAN(keras.Model):
             if self.r1_weight:  # the same sum as losses.r1_penalty, from the D pass above
                 per_example += 0.5 * self.r1_weight * r1
                 logs["r1_penalty"] = tf.reduce_mean(r1)
-            if self.auxiliary_classifier:
+            if self.latent_code:  # InfoGAN: Q learns the codes of generated images only
+                per_example += self.aux_weight * losses_lib.auxiliary_classifier_loss(
+                    labels, fake_classes, reduction="none")
+            elif self.auxiliary_classifier:
                 class_loss = losses_lib.auxiliary_classifier_loss(labels, real_classes, reduction="none")
                 if self.classify_fakes:
                     class_loss += losses_lib.auxiliary_classifier_loss(labels, fake_classes, reduction="none")
@@ -554,7 +598,7 @@ class GAN(keras.Model):
             logs["d_fake"] = tf.reduce_mean(fake_out)
         else:
             logs["critic_gap"] = tf.reduce_mean(real_out) - tf.reduce_mean(fake_out)
-        if self.auxiliary_classifier:
+        if self.auxiliary_classifier and not self.latent_code:
             logs["class_acc"] = _accuracy(labels, real_classes)
         if self.twin_classifier:
             logs["twin_class_acc"] = _accuracy(labels, fake_twin)
@@ -571,7 +615,7 @@ class GAN(keras.Model):
             per_example += self.aux_weight * class_loss
         logs = {"g_loss": tf.reduce_mean(per_example)}
         if self.auxiliary_classifier:
-            logs["fake_class_acc"] = _accuracy(labels, fake_classes)
+            logs["code_acc" if self.latent_code else "fake_class_acc"] = _accuracy(labels, fake_classes)
         return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 
     def _real_minibatches(self, images, labels) -> list:
@@ -627,7 +671,8 @@ class GAN(keras.Model):
         *updated* D on that update's samples (as the PyTorch DCGAN example
         does): the same alternating game, one generator forward pass cheaper
         per step. Fakes are generated with their minibatch's labels, so their
-        class distribution is the data's. With ``ema_decay`` the EMA generator
+        class distribution is the data's; with ``latent_code``, with fresh
+        codes ``c ~ Cat(K)`` for each update (the data's labels are not read). With ``ema_decay`` the EMA generator
         is updated after G's step.
         """
         if self.d_optimizer is None:
@@ -636,11 +681,13 @@ class GAN(keras.Model):
         minibatches = self._real_minibatches(images, labels)
         for real, real_labels in minibatches[:-1]:
             size = tf.shape(real)[0]
+            real_labels = self._codes(size) if self.latent_code else real_labels
             fake = self._generate(self._noise(size), real_labels, training=True)
             self._discriminator_step(real, fake, real_labels, size, replicas.global_batch_size(size))
         images, labels = minibatches[-1]
         batch_size = tf.shape(images)[0]
         global_batch = replicas.global_batch_size(batch_size)
+        labels = self._codes(batch_size) if self.latent_code else labels
         with tf.GradientTape() as g_tape:
             fake = self._generate(self._noise(batch_size), labels, training=True)
             with g_tape.stop_recording():
@@ -674,8 +721,10 @@ class GAN(keras.Model):
             n: number of samples (> 0).
             labels: class ids for a conditional GAN: an int (all the same
                 class) or ``n`` ids; ``None`` cycles through the classes
-                (0, 1, ..., num_classes - 1, 0, ...). Not allowed for an
-                unconditional GAN.
+                (0, 1, ..., num_classes - 1, 0, ...). With ``latent_code``,
+                the code values, the same way (``None``: 0, 1, ..., K - 1,
+                0, ..., a stratified draw of the uniform code). Not allowed
+                for an unconditional GAN.
             seed: the same seed gives the same samples; ``None`` is random.
             batch_size: samples per generator call.
             ema: sample the EMA generator (``ema_decay``); ``None``: it
@@ -697,8 +746,17 @@ class GAN(keras.Model):
             raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
         use_ema = self.ema_generator is not None if ema is None else ema
         network = self.ema_generator if use_ema else self.generator
-        num_classes = self.num_classes if self.conditional_generator else None
-        return sampling.generate_samples(network, n, self.latent_dim, num_classes, labels, seed, batch_size)
+        values = (self.num_classes or self.latent_code) if self.conditional_generator else None
+        return sampling.generate_samples(network, n, self.latent_dim, values, labels, seed, batch_size)
+
+
+def code_size(latent_code) -> int | None:
+    """``latent_code`` checked: None (no code) or the number of code values K >= 2."""
+    if latent_code is None:
+        return None
+    if int(latent_code) < 2:
+        raise ValueError(f"kerasgan: latent_code is the number of code values K >= 2, got {latent_code}.")
+    return int(latent_code)
 
 
 def _apply(optimizer, tape, loss, variables) -> None:

@@ -22,7 +22,7 @@ from typing import Sequence
 import keras
 
 from kerasgan import nets
-from kerasgan.gan import GAN
+from kerasgan.gan import GAN, code_size
 from kerasgan.registry import VARIANTS
 
 
@@ -245,7 +245,7 @@ def build(
         network: ``"mlp"`` or ``"dcgan"``; the variant's own by default.
         **overrides: GAN settings (``adversarial_loss``, ``loss_config``,
             ``d_steps``, ``clip_value``, ``gp_weight``, ``aux_weight``,
-            ``name``) and network options (``base_filters``,
+            ``latent_code``, ``name``, ... see :class:`kerasgan.GAN`) and network options (``base_filters``,
             ``d_dropout``, ``hidden_units``, ... see
             :func:`kerasgan.nets.build_networks`).
 
@@ -255,6 +255,13 @@ def build(
     >>> gan = kerasgan.build("vanilla", image_shape=(2,), latent_dim=2, hidden_units=(64, 64))
     >>> gan.image_shape, gan.generator.count_params()
     ((2,), 4482)
+
+    ``latent_code=K`` on an unconditional variant makes an InfoGAN (Chen et
+    al. 2016): the variant's AC-GAN networks with ``K`` code values.
+
+    >>> info = kerasgan.build("dcgan", (28, 28, 1), latent_code=10, base_filters=8)
+    >>> len(info.generator.inputs), [tuple(o.shape) for o in info.discriminator.outputs]
+    (2, [(None, 1), (None, 10)])
     """
     cls = get_variant(variant)
     if cls.conditioning and not num_classes:
@@ -271,8 +278,14 @@ def build(
     network = network or cls.network
     options = {**cls.network_options.get(network, {}), **overrides}
     latent_dim = int(latent_dim or cls.latent_dim_default)
+    code = code_size(gan_kwargs.get("latent_code"))
+    if code and cls.conditioning:
+        raise ValueError(
+            f"kerasgan: latent_code is InfoGAN's code of an unconditional GAN; {variant} is class-conditional "
+            "and takes labels. Use an unconditional variant (dcgan, lsgan, wgan_gp, sngan, ...) or leave latent_code out."
+        )
     generator, discriminator = nets.build_networks(
-        network, image_shape, latent_dim, num_classes, cls.conditioning, **options
+        network, image_shape, latent_dim, code or num_classes, "auxiliary" if code else cls.conditioning, **options
     )
     return cls(
         generator=generator,

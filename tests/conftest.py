@@ -25,6 +25,34 @@ def small_options(variant: str) -> dict:
     return dict(SMALL[kerasgan.get_variant(variant).network])
 
 
+def softplus(x):
+    """``log(1 + e^x)`` in numpy: the logit losses' closed form."""
+    import numpy as np
+
+    return np.logaddexp(0.0, x)
+
+
+def cross_entropy(logits, labels):
+    """Per-example softmax cross-entropy of integer ``labels`` in numpy."""
+    import numpy as np
+
+    logits = logits - logits.max(axis=1, keepdims=True)
+    return np.log(np.exp(logits).sum(axis=1)) - logits[np.arange(len(labels)), labels]
+
+
+def linear_label_networks(values: int, shape: tuple, heads: list) -> tuple:
+    """Networks whose losses numpy can compute: G(z, y) = row y of the embedding layer ``per_label`` (z is ignored)
+    and a linear D with one Dense head per ``(units, name)`` of ``heads`` on the flattened image."""
+    z, label = keras.Input((2,)), keras.Input((), dtype="int32")
+    ignored = keras.layers.Dense(4, kernel_initializer="zeros", use_bias=False, trainable=False)(z)
+    per_label = keras.layers.Embedding(values, 4, embeddings_initializer="uniform", name="per_label")(label)
+    generator = keras.Model([z, label], keras.layers.Reshape(shape)(keras.layers.Add()([per_label, ignored])))
+    image = keras.Input(shape)
+    features = keras.layers.Flatten()(image)
+    discriminator = keras.Model(image, [keras.layers.Dense(units, name=name)(features) for units, name in heads])
+    return generator, discriminator
+
+
 @pytest.fixture(scope="session")
 def mirrored():
     """One 2-replica MirroredStrategy for the session (strategies are not

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import small_options
+from conftest import cross_entropy, linear_label_networks, small_options, softplus
 
 CONDITIONAL = ("cgan", "acgan")
 EXPECTED_METRICS = {
@@ -234,15 +234,6 @@ def test_metrics_are_reset_every_epoch():
     assert [m.name for m in gan.metrics] == ["d_loss", "g_loss", "d_real", "d_fake"]
 
 
-def _softplus(x):
-    return np.logaddexp(0.0, x)
-
-
-def _cross_entropy(logits, labels):
-    logits = logits - logits.max(axis=1, keepdims=True)
-    return np.log(np.exp(logits).sum(axis=1)) - logits[np.arange(len(labels)), labels]
-
-
 @pytest.mark.parametrize("classify_fakes, twin", [(True, False), (False, False), (True, True), (False, True)])
 def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fakes, twin):
     """Odena et al. 2017 with the non-saturating source loss: D minimises
@@ -253,15 +244,8 @@ def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fa
     it. A generator that ignores z and a linear D with two or three heads make
     every term computable in numpy."""
     classes, shape, weight = 3, (2, 2, 1), 0.7
-    z, label = keras.Input((2,)), keras.Input((), dtype="int32")
-    ignored = keras.layers.Dense(4, kernel_initializer="zeros", use_bias=False, trainable=False)(z)
-    per_class = keras.layers.Embedding(classes, 4, embeddings_initializer="uniform", name="per_class")(label)
-    generator = keras.Model([z, label], keras.layers.Reshape(shape)(keras.layers.Add()([per_class, ignored])))
-    image = keras.Input(shape)
-    features = keras.layers.Flatten()(image)
-    heads = [keras.layers.Dense(units, name=name)(features)
-             for units, name in [(1, "source"), (classes, "classes")] + [(classes, "twin")] * twin]
-    discriminator = keras.Model(image, heads)
+    generator, discriminator = linear_label_networks(
+        classes, shape, [(1, "source"), (classes, "classes")] + [(classes, "twin")] * twin)
     gan = kerasgan.ACGAN(generator=generator, discriminator=discriminator, latent_dim=2, num_classes=classes,
                          aux_weight=weight, classify_fakes=classify_fakes, seed=0)
     assert gan.get_config()["classify_fakes"] is classify_fakes
@@ -272,18 +256,18 @@ def test_acgan_losses_closed_form_with_and_without_classifying_fakes(classify_fa
     labels = np.array([0, 1, 2, 2, 1, 0], "int32")
     logs = gan.fit(images, labels, batch_size=6, verbose=0).history
 
-    fakes = generator.get_layer("per_class").get_weights()[0][labels]
+    fakes = generator.get_layer("per_label").get_weights()[0][labels]
     (w, b), (v, c) = discriminator.get_layer("source").get_weights(), discriminator.get_layer("classes").get_weights()
     real_logit, fake_logit = images.reshape(6, -1) @ w + b, fakes @ w + b
-    real_ce, fake_ce = _cross_entropy(images.reshape(6, -1) @ v + c, labels), _cross_entropy(fakes @ v + c, labels)
+    real_ce, fake_ce = cross_entropy(images.reshape(6, -1) @ v + c, labels), cross_entropy(fakes @ v + c, labels)
     twin_ce = 0.0
     if twin:
         t, u = discriminator.get_layer("twin").get_weights()
-        twin_ce = _cross_entropy(fakes @ t + u, labels)
+        twin_ce = cross_entropy(fakes @ t + u, labels)
         assert logs["twin_class_acc"][0] == pytest.approx(np.mean(np.argmax(fakes @ t + u, axis=1) == labels))
     class_loss = real_ce + (fake_ce if classify_fakes else 0.0) + twin_ce
-    d_loss = _softplus(-real_logit[:, 0]) + _softplus(fake_logit[:, 0]) + weight * class_loss
-    g_loss = _softplus(-fake_logit[:, 0]) + weight * (fake_ce - twin_ce)
+    d_loss = softplus(-real_logit[:, 0]) + softplus(fake_logit[:, 0]) + weight * class_loss
+    g_loss = softplus(-fake_logit[:, 0]) + weight * (fake_ce - twin_ce)
     assert logs["d_loss"][0] == pytest.approx(d_loss.mean(), rel=1e-5)
     assert logs["g_loss"][0] == pytest.approx(g_loss.mean(), rel=1e-5)
 
