@@ -66,7 +66,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.last_path: str | None = None
 
     def _nrow(self) -> int | None:
-        classes = getattr(self.model, "num_classes", None) or getattr(self.model, "latent_code", None)
+        classes = getattr(self.model, "label_values", None)
         return classes if classes and self.num >= classes else None
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:

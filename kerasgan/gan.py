@@ -6,8 +6,8 @@ updates, each with fresh noise, then one generator update, gradients by
 ``tf.GradientTape``. The objective is a named pair from
 :mod:`kerasgan.losses` (minimax, non-saturating, least squares, Wasserstein,
 hinge) plus optional WGAN weight clipping, the WGAN-GP gradient penalty and
-the AC-GAN auxiliary class loss, or InfoGAN's categorical latent code. The variants in :mod:`kerasgan.variants` are
-short declarations of these settings on this one class: declaring a
+the AC-GAN auxiliary class loss, or InfoGAN's categorical latent code. The
+variants in :mod:`kerasgan.variants` are short declarations of these settings on this one class: declaring a
 subclass with ``variant = "name"`` registers it (:mod:`kerasgan.registry`).
 
 Conditioning is read off the networks: a generator with inputs ``[z, label]``
@@ -336,6 +336,19 @@ class GAN(keras.Model):
                 f"kerasgan: latent_code={k} needs a generator taking [z, code] and a discriminator taking the "
                 f"image alone with outputs [logit, code_logits] of {k} logits; "
                 f"kerasgan.build(variant, image_shape, latent_code={k}) builds them.")
+
+    @property
+    def label_values(self) -> int | None:
+        """How many values the generator's label input takes: ``num_classes``,
+        or K of InfoGAN's ``latent_code``; None for a generator of ``z`` alone.
+
+        Example:
+
+        >>> import kerasgan
+        >>> kerasgan.build("dcgan", (28, 28, 1), latent_code=4, base_filters=4).label_values
+        4
+        """
+        return (self.num_classes or self.latent_code) if self.conditional_generator else None
 
     def _metric_names(self) -> list[str]:
         names = ["d_loss", "g_loss"]
@@ -672,8 +685,8 @@ class GAN(keras.Model):
         does): the same alternating game, one generator forward pass cheaper
         per step. Fakes are generated with their minibatch's labels, so their
         class distribution is the data's; with ``latent_code``, with fresh
-        codes ``c ~ Cat(K)`` for each update (the data's labels are not read). With ``ema_decay`` the EMA generator
-        is updated after G's step.
+        codes ``c ~ Cat(K)`` for each update (the data's labels are not
+        read). With ``ema_decay`` the EMA generator is updated after G's step.
         """
         if self.d_optimizer is None:
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
@@ -746,8 +759,7 @@ class GAN(keras.Model):
             raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
         use_ema = self.ema_generator is not None if ema is None else ema
         network = self.ema_generator if use_ema else self.generator
-        values = (self.num_classes or self.latent_code) if self.conditional_generator else None
-        return sampling.generate_samples(network, n, self.latent_dim, values, labels, seed, batch_size)
+        return sampling.generate_samples(network, n, self.latent_dim, self.label_values, labels, seed, batch_size)
 
 
 def code_size(latent_code) -> int | None:

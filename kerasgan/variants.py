@@ -245,8 +245,8 @@ def build(
         network: ``"mlp"`` or ``"dcgan"``; the variant's own by default.
         **overrides: GAN settings (``adversarial_loss``, ``loss_config``,
             ``d_steps``, ``clip_value``, ``gp_weight``, ``aux_weight``,
-            ``latent_code``, ``name``, ... see :class:`kerasgan.GAN`) and network options (``base_filters``,
-            ``d_dropout``, ``hidden_units``, ... see
+            ``latent_code``, ``name``, ... see :class:`kerasgan.GAN`) and
+            network options (``base_filters``, ``d_dropout``, ``hidden_units``, ... see
             :func:`kerasgan.nets.build_networks`).
 
     Example:

@@ -109,8 +109,7 @@ def stored_difference(gan, path: str) -> dict:
     samples, seed 0."""
     stored = kerasgan.saving.with_dtype(kerasgan.saving.load_model(path, compile=False), "float32")
     latents = kerasgan.sampling.latent_points(500, gan.latent_dim, seed=0)
-    values = gan.num_classes or gan.latent_code  # class labels, or InfoGAN code values
-    inputs = [latents, np.arange(500) % values] if values else latents
+    inputs = [latents, np.arange(500) % gan.label_values] if gan.label_values else latents
     trained = kerasgan.saving.with_dtype(gan.generator, "float32")
     trained = trained.predict(inputs, verbose=0, batch_size=250).astype("float64")
     difference = np.abs(stored.predict(inputs, verbose=0, batch_size=250) - trained)
@@ -192,12 +191,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"), dtype=args.stored_dtype)
-    if gan.num_classes:  # one labelled row per class
-        labels = np.repeat(np.arange(gan.num_classes), 10)
-        row_labels = result["info"].class_names or [str(c) for c in range(gan.num_classes)]
-    elif gan.latent_code:  # one row per value of InfoGAN's code
-        labels = np.repeat(np.arange(gan.latent_code), 10)
-        row_labels = [f"c={c}" for c in range(gan.latent_code)]
+    if gan.label_values:  # one labelled row per class, or per value of InfoGAN's code
+        labels = np.repeat(np.arange(gan.label_values), 10)
+        row_labels = ((gan.num_classes and result["info"].class_names)
+                      or [f"c={c}" if gan.latent_code else str(c) for c in range(gan.label_values)])
     else:
         labels, row_labels = None, None
     kerasgan.images.save_grid(gan.generate(len(labels) if labels is not None else 100, labels=labels, seed=0,

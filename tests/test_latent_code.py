@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 import kerasgan
 from kerasgan import cli, zoo
@@ -103,6 +104,11 @@ def test_cli_latent_code_trains_an_infogan_that_the_zoo_loader_samples(shared_da
     assert json.loads((workdir / "config.json").read_text())["latent_code"] == 4
     gan = keras.models.load_model(workdir / "gan.keras")
     assert type(gan).__name__ == "LSGAN" and gan.latent_code == 4 and gan.num_classes is None
+    with Image.open(workdir / "samples" / "epoch_001.png") as written:
+        grid = np.asarray(written)
+    expected = kerasgan.images.save_grid(gan.generate(8, seed=0), tmp_path / "expected.png", nrow=4, scale=2)
+    with Image.open(expected) as made:  # rows of 4: each column one code (codes cycle 0, 1, 2, 3)
+        np.testing.assert_array_equal(grid, np.asarray(made))
     card = {"latent_dim": gan.latent_dim, "num_classes": None, "image_shape": [28, 28, 1], "variant": "lsgan",
             "dataset": "mnist", "recipe": {"variant": "lsgan", "latent_code": 4}}
     loaded = zoo.ZooGenerator("info", keras.models.load_model(workdir / "generator.keras"), card)
