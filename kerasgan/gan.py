@@ -56,7 +56,11 @@ class GAN(keras.Model):
             ``"least_squares"``, ``"wasserstein"`` or ``"hinge"``.
         loss_config: keyword arguments of that loss (LSGAN ``a``, ``b``, ``c``).
         d_steps: discriminator updates per generator update (k).
-        clip_value: WGAN weight clipping of the discriminator (0 or None: off).
+        clip_value: WGAN weight clipping of the critic ``f`` (0 or None: off).
+            An auxiliary discriminator's class or code heads (the layers of
+            its outputs after the first) are not part of ``f``, not clipped:
+            the Lipschitz constraint is on ``f`` alone, and clipped heads
+            could not grow logits to learn classes or InfoGAN codes.
         gp_weight: WGAN-GP gradient-penalty weight λ (0: off).
         aux_weight: weight ``λ`` of the AC-GAN auxiliary class loss, in D's
             and in G's objective; with ``latent_code``, InfoGAN's ``λ``.
@@ -538,6 +542,24 @@ class GAN(keras.Model):
         inputs = [z, labels] if self.conditional_generator else z
         return self.generator(inputs, training=training)
 
+    @property
+    def critic_variables(self) -> list:
+        """D's trainable variables that shape the adversarial output ``f``:
+        all but those of the class/code heads of an auxiliary discriminator
+        (the variables WGAN's weight clipping bounds).
+
+        Example:
+
+        >>> import kerasgan
+        >>> info = kerasgan.build("wgan", (28, 28, 1), latent_code=4, base_filters=4)
+        >>> len(info.discriminator.trainable_variables) - len(info.critic_variables)
+        2
+        """
+        outputs = getattr(self.discriminator, "outputs", None) or []  # functional models: the layers making them
+        heads = [t._keras_history.operation for t in outputs[1:] if self.auxiliary_classifier]
+        skip = {id(v) for layer in heads for v in layer.trainable_variables}
+        return [v for v in self.discriminator.trainable_variables if id(v) not in skip]
+
     def _discriminate(self, images, labels, training):
         """``(adversarial outputs, class logits or None, twin class logits or None)``."""
         inputs = [images, labels] if self.conditional_discriminator else images
@@ -600,7 +622,7 @@ class GAN(keras.Model):
         variables = self.discriminator.trainable_variables
         _apply(self.d_optimizer, tape, loss, variables)
         if self.clip_value:
-            losses_lib.clip_weights(variables, self.clip_value)
+            losses_lib.clip_weights(self.critic_variables, self.clip_value)
         real_out = tf.reshape(tf.cast(real_out, tf.float32), [batch_size, -1])
         fake_out = tf.reshape(tf.cast(fake_out, tf.float32), [batch_size, -1])
         if self._loss_pair.output == "logit":

@@ -108,8 +108,22 @@ def test_weight_clipping_keeps_the_critic_in_the_box():
     gan = kerasgan.build("wgan", (28, 28, 1), seed=0, base_filters=4, clip_value=0.01)
     gan.compile()
     gan.fit(np.ones((16, 28, 28, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    assert gan.critic_variables == gan.discriminator.trainable_variables
     for v in gan.discriminator.trainable_variables:
         assert float(tf.reduce_max(tf.abs(v))) <= 0.01 + 1e-7, v.path
+
+
+def test_weight_clipping_leaves_an_infogan_code_head_free():
+    gan = kerasgan.build("wgan", (28, 28, 1), seed=0, base_filters=4, latent_code=4)
+    gan.compile()
+    gan.fit(np.ones((16, 28, 28, 1), "float32"), batch_size=8, epochs=1, verbose=0)
+    head = gan.discriminator.get_layer("class_logits")
+    critic = {id(v) for v in gan.critic_variables}
+    assert not critic & {id(v) for v in head.trainable_variables}
+    assert len(critic) == len(gan.discriminator.trainable_variables) - 2  # the head's kernel and bias
+    for v in gan.critic_variables:
+        assert float(tf.reduce_max(tf.abs(v))) <= 0.01 + 1e-7, v.path
+    assert float(tf.reduce_max(tf.abs(head.kernel))) > 0.05  # Glorot-initialised, never clipped
 
 
 def test_fit_accepts_tfds_style_batches_and_scales_uint8():
