@@ -103,14 +103,14 @@ def first_met(history: list, variant: str, reference: dict, dataset: str = "mnis
     return None
 
 
-def stored_difference(gan, path: str) -> dict:
-    """How far the stored (float16) generator's samples are from the trained one's, both computing in float32
-    (a generator trained under mixed precision would otherwise add its bfloat16 arithmetic to the difference): 500
-    samples, seed 0."""
+def stored_difference(generator, path: str, latent_dim: int, label_values: int | None) -> dict:
+    """How far the stored (float16) generator's samples at ``path`` are from ``generator``'s (the trained one), both
+    computing in float32 (a generator trained under mixed precision would otherwise add its bfloat16 arithmetic to the
+    difference): 500 samples, seed 0; ``label_values``: the generator's classes or code values (None: unconditional)."""
     stored = kerasgan.saving.with_dtype(kerasgan.saving.load_model(path, compile=False), "float32")
-    latents = kerasgan.sampling.latent_points(500, gan.latent_dim, seed=0)
-    inputs = [latents, np.arange(500) % gan.label_values] if gan.label_values else latents
-    trained = kerasgan.saving.with_dtype(gan.generator, "float32")
+    latents = kerasgan.sampling.latent_points(500, latent_dim, seed=0)
+    inputs = [latents, np.arange(500) % label_values] if label_values else latents
+    trained = kerasgan.saving.with_dtype(generator, "float32")
     trained = trained.predict(inputs, verbose=0, batch_size=250).astype("float64")
     difference = np.abs(stored.predict(inputs, verbose=0, batch_size=250) - trained)
     return {"samples": 500, "max_abs_difference": float(difference.max()),
@@ -223,7 +223,8 @@ def main():
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},
         **({"stored_dtype": args.stored_dtype,
-            "stored_dtype_check": stored_difference(gan, os.path.join(out, "generator.keras"))}
+            "stored_dtype_check": stored_difference(gan.generator, os.path.join(out, "generator.keras"), gan.latent_dim,
+                                                     gan.label_values)}
            if args.stored_dtype else {}),
         "attempts": previous_attempts(old),
         "eval_history": callback.history,

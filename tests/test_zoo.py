@@ -170,17 +170,18 @@ def test_each_cifar_recipe_trains_a_step_on_a_slice(name, cifar10_data, tmp_path
     assert images.shape == (4, 32, 32, 3) and np.abs(images).max() <= 1.0
 
 
-def _build_script():
+def _script(name="build_zoo_entry"):
+    """scripts/NAME.py as a module."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_zoo_entry", ROOT / "scripts" / "build_zoo_entry.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_quality_bars_per_dataset():
-    build = _build_script()
+    build = _script()
     reference = {"fid_references": {"real_20x20": 50.0, "real_14x14": 100.0, "real_16x16": 40.0},
                  "real_label_accuracy": 0.8}
     good = {"score_ratio": 0.97, "fid": 20.0, "copy_rate": 0.01}
@@ -206,7 +207,7 @@ def test_a_rebuilt_card_keeps_its_earlier_attempts():
     """Rebuilding an entry loses nothing the old card said: a trained card
     becomes an attempt with its numbers, a recipe-only card's note (trainings
     that were not shipped) becomes an unshipped attempt."""
-    build = _build_script()
+    build = _script()
     recipe = {"variant": "acgan", "epochs": 40}
     trained = {"recipe": recipe, "split": "train", "steps": 10, "training_seconds": 1.5, "quality_note": "why",
                "metrics": {"score_ratio": 0.5, "fid": 300.0, "kid": 9.0}, "quality_bar": {"met": False},
@@ -224,7 +225,7 @@ def test_a_rebuilt_card_keeps_its_earlier_attempts():
 def test_each_cards_bar_follows_from_its_numbers(name):
     """A card's quality_bar is what the bar of its variant and dataset says of its metrics (one source: the
     bars in scripts/build_zoo_entry.py and the shipped evaluator's references)."""
-    build, card = _build_script(), zoo.card(name)
+    build, card = _script(), zoo.card(name)
     reference = kerasgan.metrics.Evaluator(card["dataset"]).reference
     held_out = not str(card["recipe"].get("split", "train")).startswith("test")
     expected = build.quality_bar(card["variant"], card["metrics"], reference, held_out=held_out,
@@ -244,3 +245,37 @@ def test_float16_entries_record_how_close_their_samples_stay(name):
     assert kerasgan.saving.weights_dtype(zoo.load(name).model) == "float32"
     check = card["stored_dtype_check"]
     assert check["samples"] >= 500 and check["mean_abs_difference"] < 0.005 and check["max_abs_difference"] < 0.05
+
+
+def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path, monkeypatch):
+    """scripts/store_zoo_entry.py: a float32 entry (the smallest MNIST one, brought back to float32 first if
+    needed) is rewritten with float16 weights, half the bytes, that load as float32 and pass the card's sha256; the
+    card gains the stored-dtype check (with the float32 numbers) and re-measured numbers; a second run refuses."""
+    name = min((n for n in PRETRAINED if zoo.card(n)["dataset"] == "mnist"), key=zoo.size)
+    shutil.copytree(os.path.join(zoo.root(), name), tmp_path / name)
+    monkeypatch.setattr(zoo, "root", lambda: str(tmp_path))
+    monkeypatch.chdir(ROOT)  # the recipe's data path is relative to the repository
+    card = zoo.card(name)
+    card.pop("variant")
+    if card.pop("stored_dtype", None):
+        card.pop("stored_dtype_check")
+        for model, filename in zip(zoo.load_networks(name), ("generator.keras", "discriminator.keras")):
+            kerasgan.save_atomic(model, str(tmp_path / name / filename))
+            card["files"][filename] = zoo.sha256(str(tmp_path / name / filename))
+        (tmp_path / name / "card.json").write_text(json.dumps(card, indent=1))
+    before = (tmp_path / name / "generator.keras").stat().st_size
+    new = _script("store_zoo_entry").store(name, "float16", n=500)
+    assert (tmp_path / name / "generator.keras").stat().st_size < 0.6 * before
+    stored = zoo.card(name)
+    assert new == {k: v for k, v in stored.items() if k != "variant"}  # what it returns is what it wrote
+    assert stored["stored_dtype"] == "float16" and stored["metrics"]["num_samples"] == 500
+    check = stored["stored_dtype_check"]
+    assert check["mean_abs_difference"] < 0.005 and check["max_abs_difference"] < 0.05
+    assert check["float32_metrics"]["fid"] == card["metrics"]["fid"]
+    assert stored["metrics"]["score"] == pytest.approx(card["metrics"]["score"], rel=0.05)
+    assert kerasgan.saving.weights_dtype(zoo.load(name).model) == "float32"  # and the sha256 checks pass
+    reference = kerasgan.metrics.Evaluator(stored["dataset"]).reference
+    assert stored["quality_bar"] == _script().quality_bar(stored["variant"], stored["metrics"], reference,
+                                                          dataset=stored["dataset"])
+    with pytest.raises(SystemExit, match="already stored in float16"):
+        _script("store_zoo_entry").store(name, "float16", n=500)
