@@ -133,7 +133,8 @@ class ZooGenerator:
         self.latent_dim = int(card["latent_dim"])
         self.num_classes = card.get("num_classes")
         self.latent_code = card.get("recipe", {}).get("latent_code")
-        self._values = self.num_classes or self.latent_code
+        #: classes of a conditional entry, or values of its InfoGAN code; None: unconditional
+        self.label_values = self.num_classes or self.latent_code
         self.image_shape = tuple(card["image_shape"])
 
     def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
@@ -148,7 +149,7 @@ class ZooGenerator:
         """
         from kerasgan.sampling import generate_samples
 
-        return generate_samples(self.model, n, self.latent_dim, self._values, labels, seed, batch_size)
+        return generate_samples(self.model, n, self.latent_dim, self.label_values, labels, seed, batch_size)
 
     def latents(self, n: int, seed: int = 0) -> np.ndarray:
         """The latent points ``z`` that ``generate(n, seed=seed)`` decodes, ``(n, latent_dim)``.
@@ -181,7 +182,7 @@ class ZooGenerator:
             raise ValueError(
                 f"kerasgan: {self.name} decodes latent points shaped (n, {self.latent_dim}), got {z.shape}."
             )
-        return decode_latents(self.model, z, sample_labels(len(z), labels, self._values))
+        return decode_latents(self.model, z, sample_labels(len(z), labels, self.label_values))
 
     def interpolate(self, rows: int = 1, steps: int = 10, seed: int = 0, labels: Any = None) -> np.ndarray:
         """``rows`` straight-line walks of ``steps`` images between two random latent
@@ -200,8 +201,8 @@ class ZooGenerator:
         t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
         z = (ends[:, :1] * (1 - t) + ends[:, 1:] * t).reshape(rows * steps, self.latent_dim)
         row_labels = None
-        if self._values:
-            chosen = np.arange(rows) % self._values if labels is None else labels
+        if self.label_values:
+            chosen = np.arange(rows) % self.label_values if labels is None else labels
             row_labels = np.repeat(np.resize(np.asarray(chosen, "int64"), rows), steps)
         return self.decode(z, row_labels)
 

@@ -60,6 +60,8 @@ QUALITY_BARS = {
     },
 }
 COPY_RATE_MAX = 0.02
+#: The metrics a card keeps of an earlier version of itself (an attempt, or its float32 numbers before float16).
+HEADLINE_METRICS = ("score_ratio", "fid", "label_accuracy", "copy_rate")
 
 
 def bar_numbers(variant: str, reference: dict, dataset: str = "mnist") -> dict:
@@ -124,11 +126,10 @@ def previous_attempts(old: dict) -> list:
     whose trainings were not shipped): what was tried, with its numbers."""
     attempts = list(old.get("attempts", []))
     if old.get("metrics"):
-        keep = ("score_ratio", "fid", "label_accuracy", "copy_rate")
         attempts.append({
             "split": old.get("split"), "recipe": old["recipe"], "steps": old.get("steps"),
             "training_seconds": old.get("training_seconds"),
-            "metrics": {k: old["metrics"][k] for k in keep if k in old["metrics"]},
+            "metrics": {k: old["metrics"][k] for k in HEADLINE_METRICS if k in old["metrics"]},
             "bar_met": (old.get("quality_bar") or {}).get("met"),
             **({"note": old["quality_note"]} if old.get("quality_note") else {}),
         })

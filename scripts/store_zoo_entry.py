@@ -8,36 +8,29 @@ loads them back as float32), records in the card how far the stored
 generator's samples are from the float32 one's (``stored_dtype_check``, the
 same check ``scripts/build_zoo_entry.py --stored_dtype`` writes, plus the
 card's float32 numbers for comparison), and re-measures the card's numbers
-from the stored files with ``kerasgan.zoo.evaluate`` (``kerasgan eval NAME``:
-10,000 samples against the test split, and the copy rate). The training, its
+from the stored files as ``scripts/remeasure_zoo.py`` does (``kerasgan eval
+NAME``: 10,000 samples against the test split, and the copy rate). The training, its
 selection and ``samples.png`` (drawn by the float32 weights) stay as they were.
 """
 
 import argparse
-import importlib.util
 import json
 import os
+import sys
 
 import kerasgan
 from kerasgan import zoo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _build_script():
-    """scripts/build_zoo_entry.py as a module: the one home of the stored-dtype check and the quality bars."""
-    spec = importlib.util.spec_from_file_location("build_zoo_entry", os.path.join(ROOT, "scripts",
-                                                                                 "build_zoo_entry.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from build_zoo_entry import HEADLINE_METRICS, stored_difference  # noqa: E402
+from remeasure_zoo import remeasure  # noqa: E402
 
 
 def store(name: str, dtype: str = "float16", n: int = 10_000) -> dict:
     """Rewrite entry ``name``'s networks with ``dtype`` weights and its card with the stored-dtype check and the
-    numbers re-measured on ``n`` samples (the card's are 10,000); returns the new card. Data paths in the recipe are
-    read relative to the current folder."""
-    build = _build_script()
+    numbers re-measured on ``n`` samples (the card's are 10,000; ``remeasure_zoo.remeasure``); returns the new card.
+    Data paths in the recipe are read relative to the current folder."""
     card = zoo.card(name)
     card.pop("variant")  # derived by zoo.card, not stored
     if card.get("stored_dtype") == dtype:
@@ -46,26 +39,16 @@ def store(name: str, dtype: str = "float16", n: int = 10_000) -> dict:
     generator, discriminator = zoo.load_networks(name)  # checked against the card's sha256
     for model, filename in ((generator, "generator.keras"), (discriminator, "discriminator.keras")):
         kerasgan.save_atomic(model, os.path.join(folder, filename), dtype=dtype)
-    label_values = card.get("num_classes") or card["recipe"].get("latent_code")
-    check = build.stored_difference(generator, os.path.join(folder, "generator.keras"), card["latent_dim"],
-                                    label_values)
-    keep = ("score_ratio", "fid", "label_accuracy", "copy_rate")
-    check["float32_metrics"] = {k: card["metrics"][k] for k in keep if k in card["metrics"]}
+    check = stored_difference(generator, os.path.join(folder, "generator.keras"), card["latent_dim"],
+                              zoo.ZooGenerator(name, generator, card).label_values)
+    check["float32_metrics"] = {k: card["metrics"][k] for k in HEADLINE_METRICS if k in card["metrics"]}
     card["files"] = {f: zoo.sha256(os.path.join(folder, f)) for f in card["files"]}
     card["stored_dtype"] = dtype
     card["stored_dtype_check"] = check
-    path = os.path.join(folder, "card.json")
-    with open(path, "w") as handle:  # the new files' digests first: evaluate() checks them
+    with open(os.path.join(folder, zoo.CARD), "w") as handle:  # the new files' digests, before evaluate() checks them
         json.dump(card, handle, indent=1)
         handle.write("\n")
-    final = zoo.evaluate(name, n=n, seed=0)
-    card["metrics"] = {**final, "evaluated_with": card["metrics"]["evaluated_with"]}
-    reference = kerasgan.metrics.Evaluator(card["dataset"]).reference
-    card["quality_bar"] = build.quality_bar(card["recipe"]["variant"], final, reference, dataset=card["dataset"])
-    with open(path, "w") as handle:
-        json.dump(card, handle, indent=1)
-        handle.write("\n")
-    return card
+    return remeasure(name, n=n)
 
 
 def main():
