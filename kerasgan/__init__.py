@@ -23,7 +23,8 @@ _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 __version__ = "0.1.0"
 
 #: The package's modules, all importable as ``kerasgan.NAME``.
-_MODULES = ("augment", "callbacks", "checkpoint", "data", "distribute", "images", "inputs", "losses", "metrics", "nets",
+_MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "images", "inputs", "losses",
+            "metrics", "nets",
             "recipes", "registry", "replicas", "sampling", "saving", "toy", "variants", "zoo")
 
 __all__ = ["GAN", "VARIANTS", "build", "get_variant", "train", "save_atomic", *_MODULES, "__version__"]

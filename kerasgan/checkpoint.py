@@ -52,6 +52,7 @@ def fingerprint(gan) -> dict:
         "num_classes": None if gan.num_classes is None else int(gan.num_classes),
         "latent_dim": int(gan.latent_dim),
         **({"latent_code": int(gan.latent_code)} if getattr(gan, "latent_code", None) else {}),
+        **({"clusters": int(gan.clusters)} if getattr(gan, "clusters", None) else {}),
     }
 
 
@@ -90,6 +91,7 @@ def latest(directory: str | os.PathLike) -> dict | None:
 def _describe(fp: dict) -> str:
     classes = f", {fp['num_classes']} classes" if fp.get("num_classes") else ""
     classes += f", a latent code of {fp['latent_code']} values" if fp.get("latent_code") else ""
+    classes += f", {fp['clusters']} data clusters" if fp.get("clusters") else ""
     return (f"{fp['variant'].split('>')[-1]} on images {tuple(fp['image_shape'])}{classes}, "
             f"latent_dim {fp['latent_dim']}")
 

@@ -112,6 +112,10 @@ def _train_flags() -> flags.FlagValues:
                          "many values (Chen et al. 2016): G takes [z, c], D's code head learns c from G's images "
                          "and both add lambda (--aux_weight) times its cross-entropy. No labels are read.",
                          lower_bound=2, flag_values=fv)
+    flags.DEFINE_integer("clusters", None, "Unconditional variants: condition G and D on this many k-means clusters "
+                         "of the training images at half resolution, fitted before training (after Liu et al. "
+                         "2020's self-conditioned GAN); samples draw the cluster from the data's shares. No labels "
+                         "are read.", lower_bound=2, flag_values=fv)
     flags.DEFINE_float("ema_decay", None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
                        "ema_generator.keras.", lower_bound=0, upper_bound=0.999999, flag_values=fv)
     return fv

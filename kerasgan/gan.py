@@ -15,7 +15,9 @@ is class-conditional; a discriminator with inputs ``[x, label]`` is a cGAN
 discriminator; one with outputs ``[logit, class_logits]`` has an AC-GAN
 auxiliary classifier, and one with ``[logit, class_logits, twin_class_logits]``
 also TAC-GAN's twin classifier. With ``latent_code=K`` (InfoGAN) the label
-input and the class head carry a sampled code instead of data labels.
+input and the class head carry a sampled code instead of data labels; with
+``clusters=K`` the label inputs carry the k-means cluster of each real image
+(:mod:`kerasgan.clustering`).
 
 Distribution: losses are averaged over the *global* batch (sum over the
 replica's examples divided by ``local batch × replicas``), gradients are
@@ -35,7 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import augment as augment_lib
-from kerasgan import inputs, registry, replicas, sampling
+from kerasgan import clustering, inputs, registry, replicas, sampling
 from kerasgan import losses as losses_lib
 
 __all__ = ["GAN"]
@@ -94,6 +96,17 @@ class GAN(keras.Model):
             in-between images one continuous map must make (Khayatkhoei et al.
             2018). No data labels are used. ``kerasgan.build(..., latent_code=K)``
             makes the networks: an AC-GAN pair with ``K`` classes.
+        clusters: ``K``, cluster conditioning of an *unconditional* GAN
+            (:mod:`kerasgan.clustering`; after the self-conditioned GAN of Liu
+            et al. 2020): the real images' k-means clusters ``c(x)`` (fitted by
+            :meth:`fit_clusters` before ``fit``, fixed during training) are
+            their labels, and the GAN is trained as a cGAN on them:
+            ``E_x[log D(x, c(x))] + E_{z, c ~ p_data(c)}[log(1 - D(G(z, c), c))]``
+            (fakes take their minibatch's cluster ids). ``generate`` draws
+            ``c`` from the clusters' share of the data, so ``p_g`` is the
+            mixture ``Σ_k p_data(k) p_g(x | k)``. No data labels are read.
+            ``kerasgan.build(..., clusters=K)`` makes the networks: a cGAN pair
+            with ``K`` classes (``projection``, ``conditional_norm`` apply).
         ema_decay: keep ``ema_generator``, an exponential moving average of
             the generator's weights, updated after every generator step
             (Karras et al. 2018; Yazıcı et al. 2019): ``w_ema ← d w_ema + (1 - d) w``.
@@ -142,6 +155,7 @@ class GAN(keras.Model):
         "r1_weight": 0.0,
         "ema_decay": None,
         "latent_code": None,
+        "clusters": None,
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -194,8 +208,11 @@ class GAN(keras.Model):
         settings = {key: recipe[key] for key in GAN.defaults if key in recipe}
         settings.setdefault("seed", recipe.get("seed"))
         settings.update(overrides)
-        return target(generator=generator, discriminator=discriminator, latent_dim=int(card["latent_dim"]),
-                      num_classes=card.get("num_classes"), **settings)
+        gan = target(generator=generator, discriminator=discriminator, latent_dim=int(card["latent_dim"]),
+                     num_classes=card.get("num_classes"), **settings)
+        if gan.clusters and card.get("cluster_prior"):  # generate draws from it; fit_clusters on new data resets it
+            gan.cluster_prior.assign(np.asarray(card["cluster_prior"], "float32"))
+        return gan
 
     @classmethod
     def default_optimizers(cls) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
@@ -225,6 +242,7 @@ class GAN(keras.Model):
         label_smoothing: float | None = None, augment: str | None = None,
         r1_weight: float | None = None, ema_decay: float | None = None,
         latent_code: int | None = None,
+        clusters: int | None = None,
         seed: int | None = None,
         **kwargs,
     ):
@@ -259,6 +277,7 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes) if num_classes else None
         self.latent_code = code_size(settings["latent_code"])
+        self.clusters = code_size(settings["clusters"], "clusters")
         self.seed = seed
 
         self.generator = generator
@@ -277,6 +296,12 @@ class GAN(keras.Model):
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed_generator")
+        if self.clusters:  # μ_k in φ-space and p_data(k), set by fit_clusters
+            size = clustering.feature_size(self.image_shape)
+            self.cluster_centers = self.add_weight(shape=(self.clusters, size), initializer="zeros",
+                                                   trainable=False, name="cluster_centers", dtype="float32")
+            self.cluster_prior = self.add_weight(shape=(self.clusters,), initializer="zeros", trainable=False,
+                                                 name="cluster_prior", dtype="float32")
 
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._metric_names()}
         self.d_optimizer = None
@@ -303,6 +328,8 @@ class GAN(keras.Model):
         )
         if self.latent_code:
             self._check_code_networks()
+        elif self.clusters:
+            self._check_cluster_networks()
         elif conditional and not self.num_classes:
             raise ValueError(
                 "kerasgan: the networks are class-conditional (label inputs or a class head) "
@@ -341,10 +368,22 @@ class GAN(keras.Model):
                 f"image alone with outputs [logit, code_logits] of {k} logits; "
                 f"kerasgan.build(variant, image_shape, latent_code={k}) builds them.")
 
+    def _check_cluster_networks(self) -> None:
+        """Cluster conditioning (``clusters``): G takes ``[z, c]`` and D ``[x, c]``, without a class head."""
+        k = self.clusters
+        if self.latent_code or self.num_classes:
+            raise ValueError(
+                f"kerasgan: clusters={k} conditions an unconditional GAN on k-means clusters of its data, but "
+                f"{'latent_code' if self.latent_code else 'num_classes'} was given too. Leave one of them out.")
+        if not (self.conditional_generator and self.conditional_discriminator) or self.auxiliary_classifier:
+            raise ValueError(
+                f"kerasgan: clusters={k} needs a generator taking [z, cluster] and a discriminator taking "
+                f"[image, cluster] with one output; kerasgan.build(variant, image_shape, clusters={k}) builds them.")
+
     @property
     def label_values(self) -> int | None:
         """How many values the generator's label input takes: ``num_classes``,
-        or K of InfoGAN's ``latent_code``; None for a generator of ``z`` alone.
+        K of InfoGAN's ``latent_code`` or of ``clusters``; None for a generator of ``z`` alone.
 
         Example:
 
@@ -352,7 +391,7 @@ class GAN(keras.Model):
         >>> kerasgan.build("dcgan", (28, 28, 1), latent_code=4, base_filters=4).label_values
         4
         """
-        return (self.num_classes or self.latent_code) if self.conditional_generator else None
+        return (self.num_classes or self.latent_code or self.clusters) if self.conditional_generator else None
 
     def _metric_names(self) -> list[str]:
         names = ["d_loss", "g_loss"]
@@ -463,6 +502,7 @@ class GAN(keras.Model):
             "r1_weight": self.r1_weight,
             "ema_decay": self.ema_decay,
             "latent_code": self.latent_code,
+            "clusters": self.clusters,
             "seed": self.seed,
         }
         return config
@@ -478,14 +518,54 @@ class GAN(keras.Model):
 
     def save_own_variables(self, store) -> None:
         """Save the seed generator's state too (Keras does not), so a reloaded
-        GAN continues training with the noise stream it would have drawn."""
-        super().save_own_variables(store)
+        GAN continues training with the noise stream it would have drawn, and
+        the clusters of ``clusters``, by name."""
         store["seed_generator_state"] = self.seed_generator.state.numpy()
+        if self.clusters:
+            store["cluster_centers"] = self.cluster_centers.numpy()
+            store["cluster_prior"] = self.cluster_prior.numpy()
 
     def load_own_variables(self, store) -> None:
         if "seed_generator_state" in store.keys():
             self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
+        if self.clusters and "cluster_centers" in store.keys():
+            self.cluster_centers.assign(np.asarray(store["cluster_centers"]))
+            self.cluster_prior.assign(np.asarray(store["cluster_prior"]))
         # The GAN owns no other variables: the networks' are loaded with them.
+
+    # ------------------------------------------------------------- clusters
+    @property
+    def clusters_fitted(self) -> bool:
+        """Whether :meth:`fit_clusters` has set the clusters of ``clusters`` (always False without)."""
+        return bool(self.clusters) and float(np.sum(self.cluster_prior.numpy())) > 0.0
+
+    def fit_clusters(self, data: Any, max_examples: int = 20_000, seed: int | None = None) -> np.ndarray:
+        """Fit the ``clusters`` k-means clusters of the real images in ``data``
+        (an array of images or a ``tf.data.Dataset`` of batches, as ``fit``
+        takes them, read once; labels are ignored) and set ``p_data(k)``, each
+        cluster's share: see :func:`kerasgan.clustering.fit` (k-means on a
+        uniform sample of ``max_examples`` of them). Call it once before the
+        first ``fit``; the clusters are saved with the GAN. Returns the share.
+
+        Example:
+
+        >>> import numpy as np, kerasgan
+        >>> gan = kerasgan.build("dcgan", (28, 28, 1), clusters=3, base_filters=4, seed=0)
+        >>> images = np.random.default_rng(0).integers(0, 256, (60, 28, 28, 1)).astype("uint8")
+        >>> gan.fit_clusters(images).shape, gan.clusters_fitted
+        ((3,), True)
+        >>> gan.compile()
+        >>> history = gan.fit(images, batch_size=20, verbose=0)
+        """
+        if not self.clusters:
+            raise ValueError("kerasgan: fit_clusters applies to a GAN built with clusters=K; this one has none.")
+        batches = data if isinstance(data, tf.data.Dataset) else [data]
+        images = (np.asarray(self._unpack(batch)[0]) for batch in batches)
+        seed = (self.seed or 0) if seed is None else seed
+        centers, prior = clustering.fit(images, self.clusters, seed=seed, max_examples=max_examples)
+        self.cluster_centers.assign(centers)
+        self.cluster_prior.assign(prior)
+        return prior
 
     def call(self, inputs, training: bool = False):
         """``gan(z)`` (or ``gan([z, labels])``) is the generator's output."""
@@ -503,6 +583,9 @@ class GAN(keras.Model):
         pipeline), without Keras' warning that ``shuffle=True`` is ignored.
         """
         inputs.check_data(x, self.image_shape, self.num_classes)
+        if self.clusters and not self.clusters_fitted:
+            raise ValueError(f"kerasgan: this GAN is conditioned on clusters={self.clusters} k-means clusters of "
+                             "its data, which are not fitted yet; call gan.fit_clusters(training images) before fit.")
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
             if int(x.cardinality()) == 0:
@@ -713,6 +796,8 @@ class GAN(keras.Model):
         if self.d_optimizer is None:
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
+        if self.clusters:  # c(x), the nearest k-means center of each real image
+            labels = clustering.assign(clustering.features(images), self.cluster_centers)
         minibatches = self._real_minibatches(images, labels)
         for real, real_labels in minibatches[:-1]:
             size = tf.shape(real)[0]
@@ -758,8 +843,10 @@ class GAN(keras.Model):
                 class) or ``n`` ids; ``None`` cycles through the classes
                 (0, 1, ..., num_classes - 1, 0, ...). With ``latent_code``,
                 the code values, the same way (``None``: 0, 1, ..., K - 1,
-                0, ..., a stratified draw of the uniform code). Not allowed
-                for an unconditional GAN.
+                0, ..., a stratified draw of the uniform code); with
+                ``clusters``, cluster ids (``None``: a deterministic draw
+                from ``p_data(k)``, :func:`kerasgan.clustering.prior_labels`).
+                Not allowed for an unconditional GAN.
             seed: the same seed gives the same samples; ``None`` is random.
             batch_size: samples per generator call.
             ema: sample the EMA generator (``ema_decay``); ``None``: it
@@ -781,15 +868,22 @@ class GAN(keras.Model):
             raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
         use_ema = self.ema_generator is not None if ema is None else ema
         network = self.ema_generator if use_ema else self.generator
-        return sampling.generate_samples(network, n, self.latent_dim, self.label_values, labels, seed, batch_size)
+        prior = None
+        if self.clusters:
+            if not self.clusters_fitted:
+                raise ValueError("kerasgan: the clusters of this GAN are not fitted; call gan.fit_clusters(images).")
+            prior = self.cluster_prior.numpy()
+        return sampling.generate_samples(network, n, self.latent_dim, self.label_values, labels, seed, batch_size,
+                                         prior=prior)
 
 
-def code_size(latent_code) -> int | None:
-    """``latent_code`` checked: None (no code) or the number of code values K >= 2."""
+def code_size(latent_code, name: str = "latent_code") -> int | None:
+    """``latent_code`` (or ``clusters``, says ``name``) checked: None (none) or the number of values K >= 2."""
     if latent_code is None:
         return None
     if int(latent_code) < 2:
-        raise ValueError(f"kerasgan: latent_code is the number of code values K >= 2, got {latent_code}.")
+        what = "clusters" if name == "clusters" else "code values"
+        raise ValueError(f"kerasgan: {name} is the number of {what} K >= 2, got {latent_code}.")
     return int(latent_code)
 
 

@@ -33,11 +33,13 @@ def generate_samples(
     labels: Any = None,
     seed: int | None = None,
     batch_size: int = 500,
+    prior: Any = None,
 ) -> np.ndarray:
     """Sample ``n`` outputs of a (conditional if ``num_classes``) generator.
 
     The latent points are :func:`latent_points` of ``seed`` (``None``: fresh
-    random ones); ``labels`` as in :func:`sample_labels`.
+    random ones); ``labels`` (and the ``prior`` of a cluster-conditioned
+    generator) as in :func:`sample_labels`.
 
     Example:
 
@@ -49,7 +51,7 @@ def generate_samples(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
         raise ValueError(f"kerasgan: generate needs a number of samples n > 0, got {n!r}.")
     n = int(n)
-    labels = sample_labels(n, labels, num_classes)
+    labels = sample_labels(n, labels, num_classes, prior)
     if seed is None:
         z = np.random.default_rng().standard_normal((n, latent_dim)).astype("float32")
     else:
@@ -88,22 +90,30 @@ def decode_latents(generator: keras.Model, z: np.ndarray, labels: Any = None, ba
     return np.concatenate(chunks).astype("float32")
 
 
-def sample_labels(n: int, labels: Any, num_classes: int | None) -> np.ndarray | None:
+def sample_labels(n: int, labels: Any, num_classes: int | None, prior: Any = None) -> np.ndarray | None:
     """The ``n`` int32 class ids to generate: ``labels`` checked and expanded.
 
     ``labels`` is one int (every sample that class), ``n`` ids, or ``None``:
-    the classes in turn (0, 1, ..., num_classes - 1, 0, ...). An unconditional
-    generator (``num_classes`` None) takes no labels and gets ``None``.
+    the classes in turn (0, 1, ..., num_classes - 1, 0, ...), or, given the
+    ``prior`` ``p_data(k)`` of a cluster-conditioned generator, a draw from it
+    (:func:`kerasgan.clustering.prior_labels`). An unconditional generator
+    (``num_classes`` None) takes no labels and gets ``None``.
 
     Example:
 
     >>> sample_labels(4, None, num_classes=3).tolist(), sample_labels(2, 7, num_classes=10).tolist()
     ([0, 1, 2, 0], [7, 7])
+    >>> sample_labels(4, None, num_classes=2, prior=[0.75, 0.25]).tolist()
+    [0, 1, 0, 0]
     """
     if not num_classes:
         if labels is not None:
             raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
         return None
+    if labels is None and prior is not None:
+        from kerasgan.clustering import prior_labels
+
+        return prior_labels(n, prior)
     if labels is None:
         return np.arange(n, dtype="int32") % num_classes
     labels = np.asarray(labels)

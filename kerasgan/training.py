@@ -105,7 +105,8 @@ def train(
     (``{"d_optimizer": ..., "g_optimizer": ...}``) replaces them outright.
     Extra Keras ``callbacks`` run after the sample grid and TensorBoard ones;
     other keyword arguments are GAN settings (``d_steps``, ``label_smoothing``,
-    ``augment``, ``r1_weight``, ``ema_decay``, ...: :class:`kerasgan.GAN`) and
+    ``augment``, ``r1_weight``, ``ema_decay``, ``clusters`` (fitted here on the
+    training split, :meth:`kerasgan.GAN.fit_clusters`), ...: :class:`kerasgan.GAN`) and
     network options (``base_filters=32``, ...). Each step reads ``d_steps``
     real minibatches of ``batch_size`` (one per discriminator update), so an
     epoch, one pass over the data, has ``examples // (d_steps · batch_size)``
@@ -218,6 +219,9 @@ def train(
     finally:
         keras.config.set_dtype_policy(previous_policy)
     checkpoint_lib.check_compatible(checkpoint_dir, gan)  # before anything is written
+    if getattr(gan, "clusters", None):  # k-means of the whole split, in its own order (a resumed run reloads them)
+        gan.fit_clusters(data_lib.load(source, batch_size=1000, image_size=image_size, with_labels=False,
+                                       shuffle=False, drop_remainder=False, channels=channels), seed=seed)
     with open(os.path.join(workdir, "config.json"), "w") as handle:
         json.dump({k: v for k, v in run_config.items() if v is not None}, handle, indent=1)
     if resumed is not None and verbose != 0:

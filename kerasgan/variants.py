@@ -262,6 +262,13 @@ def build(
     >>> info = kerasgan.build("dcgan", (28, 28, 1), latent_code=10, base_filters=8)
     >>> len(info.generator.inputs), [tuple(o.shape) for o in info.discriminator.outputs]
     (2, [(None, 1), (None, 10)])
+
+    ``clusters=K`` conditions it on ``K`` k-means clusters of its data
+    (:mod:`kerasgan.clustering`): the variant's cGAN networks with ``K`` classes.
+
+    >>> clustered = kerasgan.build("lsgan", (28, 28, 1), clusters=20, base_filters=8, projection=True)
+    >>> [len(clustered.generator.inputs), len(clustered.discriminator.inputs)], clustered.label_values
+    ([2, 2], 20)
     """
     cls = get_variant(variant)
     if cls.conditioning and not num_classes:
@@ -279,13 +286,18 @@ def build(
     options = {**cls.network_options.get(network, {}), **overrides}
     latent_dim = int(latent_dim or cls.latent_dim_default)
     code = code_size(gan_kwargs.get("latent_code"))
-    if code and cls.conditioning:
-        raise ValueError(
-            f"kerasgan: latent_code is InfoGAN's code of an unconditional GAN; {variant} is class-conditional "
-            "and takes labels. Use an unconditional variant (dcgan, lsgan, wgan_gp, sngan, ...) or leave latent_code out."
-        )
+    clusters = code_size(gan_kwargs.get("clusters"), "clusters")
+    for name, value, what in (("latent_code", code, "InfoGAN's code"), ("clusters", clusters, "cluster conditioning")):
+        if value and cls.conditioning:
+            raise ValueError(
+                f"kerasgan: {name} is {what} of an unconditional GAN; {variant} is class-conditional and takes "
+                f"labels. Use an unconditional variant (dcgan, lsgan, wgan_gp, sngan, ...) or leave {name} out."
+            )
+    if code and clusters:
+        raise ValueError("kerasgan: latent_code and clusters both condition G on a discrete value; choose one.")
+    conditioning = "auxiliary" if code else "input" if clusters else cls.conditioning
     generator, discriminator = nets.build_networks(
-        network, image_shape, latent_dim, code or num_classes, "auxiliary" if code else cls.conditioning, **options
+        network, image_shape, latent_dim, code or clusters or num_classes, conditioning, **options
     )
     return cls(
         generator=generator,

@@ -117,7 +117,9 @@ class ZooGenerator:
     """A pretrained generator: ``generate`` samples, ``model`` is the Keras model.
 
     An entry trained with InfoGAN's ``latent_code=K`` (its card's recipe) takes
-    the code where a conditional entry takes labels (``latent_code`` says K).
+    the code where a conditional entry takes labels (``latent_code`` says K);
+    one trained with ``clusters=K`` takes a cluster id there, and without one
+    draws it from the training data's shares, the card's ``cluster_prior``.
 
     Example:
 
@@ -133,8 +135,10 @@ class ZooGenerator:
         self.latent_dim = int(card["latent_dim"])
         self.num_classes = card.get("num_classes")
         self.latent_code = card.get("recipe", {}).get("latent_code")
-        #: classes of a conditional entry, or values of its InfoGAN code; None: unconditional
-        self.label_values = self.num_classes or self.latent_code
+        #: p_data(k) of an entry trained with ``clusters=K``; None otherwise
+        self.cluster_prior = card.get("cluster_prior")
+        #: classes of a conditional entry, or values of its InfoGAN code or clusters; None: unconditional
+        self.label_values = self.num_classes or self.latent_code or card.get("recipe", {}).get("clusters")
         self.image_shape = tuple(card["image_shape"])
 
     def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
@@ -149,7 +153,8 @@ class ZooGenerator:
         """
         from kerasgan.sampling import generate_samples
 
-        return generate_samples(self.model, n, self.latent_dim, self.label_values, labels, seed, batch_size)
+        return generate_samples(self.model, n, self.latent_dim, self.label_values, labels, seed, batch_size,
+                                prior=self.cluster_prior)
 
     def latents(self, n: int, seed: int = 0) -> np.ndarray:
         """The latent points ``z`` that ``generate(n, seed=seed)`` decodes, ``(n, latent_dim)``.
@@ -182,7 +187,7 @@ class ZooGenerator:
             raise ValueError(
                 f"kerasgan: {self.name} decodes latent points shaped (n, {self.latent_dim}), got {z.shape}."
             )
-        return decode_latents(self.model, z, sample_labels(len(z), labels, self.label_values))
+        return decode_latents(self.model, z, sample_labels(len(z), labels, self.label_values, self.cluster_prior))
 
     def interpolate(self, rows: int = 1, steps: int = 10, seed: int = 0, labels: Any = None) -> np.ndarray:
         """``rows`` straight-line walks of ``steps`` images between two random latent
