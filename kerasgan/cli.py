@@ -169,7 +169,7 @@ def _sample_flags() -> flags.FlagValues:
     flags.DEFINE_integer("num", 64, "Number of samples.", flag_values=fv)
     flags.DEFINE_string("out", "samples.png", "Output PNG grid.", flag_values=fv)
     flags.DEFINE_list("labels", None, "Class labels for a conditional entry (code values for an entry with "
-                      "an InfoGAN latent_code): one, or one per sample.",
+                      "an InfoGAN latent_code, cluster ids for one trained with clusters): one, or one per sample.",
                       flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed of the latent points.", flag_values=fv)
     flags.DEFINE_boolean("interpolate", False, "Rows of latent interpolations instead of independent samples.",

@@ -192,12 +192,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"), dtype=args.stored_dtype)
-    prior = gan.cluster_prior.numpy() if gan.clusters else None
-    if gan.label_values:  # one labelled row per class, or per value of InfoGAN's code, or per cluster
+    if gan.label_values and not gan.clusters:  # one labelled row per class, or per value of InfoGAN's code
         labels = np.repeat(np.arange(gan.label_values), 10)
         row_labels = ((gan.num_classes and result["info"].class_names)
-                      or [f"c={c}" if gan.latent_code else f"k={c} {100 * prior[c]:.0f}%" if gan.clusters else str(c)
-                          for c in range(gan.label_values)])
+                      or [f"c={c}" if gan.latent_code else str(c) for c in range(gan.label_values)])
     else:
         labels, row_labels = None, None
     kerasgan.images.save_grid(gan.generate(len(labels) if labels is not None else 100, labels=labels, seed=0,
@@ -210,7 +208,7 @@ def main():
         "image_shape": list(gan.image_shape),
         "latent_dim": gan.latent_dim,
         "num_classes": gan.num_classes,
-        **({"cluster_prior": [round(float(p), 6) for p in prior]} if gan.clusters else {}),
+        **({"cluster_prior": [round(float(p), 6) for p in gan.cluster_prior.numpy()]} if gan.clusters else {}),
         **({"class_names": list(result["info"].class_names)} if gan.num_classes and result["info"].class_names
            else {}),
         "recipe": recipe,
