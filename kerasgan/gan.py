@@ -536,8 +536,10 @@ class GAN(keras.Model):
     # ------------------------------------------------------------- clusters
     @property
     def clusters_fitted(self) -> bool:
-        """Whether :meth:`fit_clusters` has set the clusters of ``clusters`` (always False without)."""
-        return bool(self.clusters) and float(np.sum(self.cluster_prior.numpy())) > 0.0
+        """Whether :meth:`fit_clusters` has set the cluster centers of ``clusters`` (always False without).
+        A preset (:meth:`from_preset`) brings the clusters' shares, for ``generate``, but not their centers:
+        fit them on the data to fine-tune on."""
+        return bool(self.clusters) and bool(np.any(self.cluster_centers.numpy()))
 
     def fit_clusters(self, data: Any, max_examples: int = 20_000, seed: int | None = None) -> np.ndarray:
         """Fit the ``clusters`` k-means clusters of the real images in ``data``
@@ -870,9 +872,9 @@ class GAN(keras.Model):
         network = self.ema_generator if use_ema else self.generator
         prior = None
         if self.clusters:
-            if not self.clusters_fitted:
-                raise ValueError("kerasgan: the clusters of this GAN are not fitted; call gan.fit_clusters(images).")
             prior = self.cluster_prior.numpy()
+            if not prior.sum() > 0:
+                raise ValueError("kerasgan: the clusters of this GAN are not fitted; call gan.fit_clusters(images).")
         return sampling.generate_samples(network, n, self.latent_dim, self.label_values, labels, seed, batch_size,
                                          prior=prior)
 

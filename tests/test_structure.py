@@ -205,6 +205,26 @@ def test_from_preset_starts_from_the_shipped_networks_and_fine_tunes():
     assert any(not np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights()))
 
 
+def test_a_cluster_preset_samples_as_shipped_and_fits_clusters_on_the_new_data_before_fine_tuning(tmp_path):
+    """lsgan_mnist is conditioned on k-means clusters (``clusters``): its preset brings the clusters' shares (so it
+    samples as the zoo entry does) but not their centers, which ``fit`` asks for on the data it fine-tunes on;
+    ``kerasgan.train(preset=...)`` fits them there."""
+    gan = kerasgan.GAN.from_preset("lsgan_mnist", seed=0)
+    assert gan.clusters == zoo.card("lsgan_mnist")["recipe"]["clusters"] and not gan.clusters_fitted
+    np.testing.assert_array_equal(gan.generate(8, seed=4), zoo.load("lsgan_mnist").generate(8, seed=4))
+    other = np.random.default_rng(0).integers(0, 256, (gan.clusters + 8, 28, 28, 1), dtype=np.uint8)
+    gan.compile()
+    with pytest.raises(ValueError, match="not fitted yet; call gan.fit_clusters"):
+        gan.fit(other, batch_size=8, verbose=0)
+    folder = tmp_path / "mine" / "scans"
+    folder.mkdir(parents=True)
+    for i, image in enumerate(other):
+        Image.fromarray(image[..., 0]).save(folder / f"{i}.png")
+    result = kerasgan.train(preset="lsgan_mnist", dataset=f"folder:{folder.parent}", workdir=str(tmp_path / "w"),
+                            batch_size=8, steps_per_epoch=2, verbose=0)
+    assert result["gan"].clusters_fitted and int(result["gan"].g_optimizer.iterations) == 2
+
+
 def test_from_preset_on_another_variant_is_refused():
     with pytest.raises(ValueError, match=r"dcgan_mnist.*is a DCGAN \(dcgan\), not a WGANGP"):
         kerasgan.WGANGP.from_preset("dcgan_mnist")
