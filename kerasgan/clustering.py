@@ -18,10 +18,12 @@ Unlike Liu et al., who cluster the discriminator's features and re-cluster
 during training, the clusters here are fixed before training in a fixed
 feature space, ``φ(x)``: the image at half resolution (2×2 average pooling,
 values in [-1, 1]), flattened. Its k-means clusters are semantic where the
-data's modes differ in layout: on 10,000 MNIST training digits, 20 clusters
-are 72 % pure in the digit labels (50: 80 %), against 23 % for 10 clusters of
-CIFAR-10, whose classes share colours and layouts (the labels were read only to
-measure this). Fixed clusters keep each cluster's meaning across training and
+data's modes differ in layout: the 55,000 MNIST training digits' 20, 50 and
+100 clusters are 70, 80 and 87 % pure in the digit labels, CIFAR-10's 45,000
+training images' 10 and 100 clusters 22 and 30 %, its classes sharing colours
+and layouts (the labels were read only to measure this). On MNIST, 100
+clusters lifted lsgan_mnist and wgan_gp_mnist to their bars (20 clusters
+left lsgan's in-between digits of the clusters that mix 4/7/9 or 3/5/8). Fixed clusters keep each cluster's meaning across training and
 make the run reproducible from its seed.
 
 Example:
