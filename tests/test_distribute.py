@@ -42,6 +42,8 @@ def make(variant, strategy, fixed=True, **options):
         if fixed:
             fix_noise(gan)
         gan.compile()
+    if gan.clusters:
+        gan.fit_clusters(IMAGES)
     return gan
 
 
@@ -72,8 +74,10 @@ IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float3
                        "convt_out/bias": 1e-3}),
         ("sngan", {}, {}),  # spectral norm: the power-iteration vectors stay equal across replicas
         ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}, {}),
+        # cluster conditioning: each replica assigns its own real images to the (mirrored) centers
+        ("lsgan", {"norm": None, "d_norm": None, "clusters": 3, "projection": True}, {}),
     ],
-    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing"],
+    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing", "lsgan-clusters"],
 )
 def test_two_replicas_match_one_device(mirrored, variant, options, tolerances):
     # 72 examples in batches of 16: 4 full batches and a partial one of 8 (4 per replica)
