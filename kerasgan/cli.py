@@ -97,6 +97,8 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_float("beta_2", None, "Adam's beta_2.", flag_values=fv)
     flags.DEFINE_integer("d_steps", None, "Discriminator updates per generator update (default: the variant's); "
                          "each reads its own batch of real data.", lower_bound=1, flag_values=fv)
+    flags.DEFINE_float("clip_value", None, "wgan: the bound c of the critic's weight clipping to [-c, c] (default "
+                       "0.01, Arjovsky et al. 2017; 0 turns it off).", lower_bound=0, flag_values=fv)
     flags.DEFINE_float("label_smoothing", None, "One-sided label smoothing s of the logit losses: real targets "
                        "1 - s/2 (Salimans et al. 2016).", lower_bound=0, upper_bound=0.999, flag_values=fv)
     flags.DEFINE_string("augment", None, "DiffAugment policy for real and generated images: any of "

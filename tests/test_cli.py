@@ -1,5 +1,6 @@
 """`kerasgan train` end to end, and its refusals (exit 2, one line)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +48,18 @@ def test_train_toy_data_with_strategy_and_precision_flags(tmp_path):
                      "--steps_per_execution=3")
     assert result.returncode == 0, result.stderr[-3000:]
     assert Image.open(tmp_path / "samples" / "epoch_001.png").size == (400, 400)
+
+
+def test_wgan_clip_value_flag_reaches_the_critic(tmp_path):
+    """``--clip_value=c`` bounds every critic weight to [-c, c] after training, and the run records it."""
+    from kerasgan import cli
+
+    assert cli.main(["kerasgan", "train", "--variant=wgan", "--dataset=toy:ring8", "--steps_per_epoch=4",
+                     "--clip_value=0.05", f"--workdir={tmp_path}", "--verbose=0"]) == 0
+    gan = keras.models.load_model(tmp_path / "gan.keras")
+    assert gan.clip_value == 0.05 and json.loads((tmp_path / "config.json").read_text())["clip_value"] == 0.05
+    largest = max(float(np.abs(v.numpy()).max()) for v in gan.critic_variables)
+    assert 0.01 < largest <= 0.05 + 1e-7
 
 
 @pytest.mark.parametrize(
