@@ -130,8 +130,15 @@ def kmeans(feature_rows: np.ndarray, k: int, seed: int = 0, iterations: int = 50
         counts = np.bincount(labels, minlength=k)
         sums = np.zeros_like(centers)
         np.add.at(sums, labels, f)
-        for j in np.flatnonzero(counts == 0):  # re-seed an empty cluster at the worst-fitted row
-            far = distances[np.arange(len(f)), labels].argmax()
+        worst = distances[np.arange(len(f)), labels]
+        for j in np.flatnonzero(counts == 0):  # re-seed an empty cluster at the worst-fitted row left
+            far = worst.argmax()
+            while counts[labels[far]] <= 1 and np.isfinite(worst[far]):  # never empty the cluster it leaves
+                worst[far] = -np.inf
+                far = worst.argmax()
+            worst[far] = -np.inf
+            sums[labels[far]] -= f[far]
+            counts[labels[far]] -= 1
             sums[j], counts[j], labels[far] = f[far], 1, j
         centers = sums / counts[:, None]
     return centers.astype("float32")

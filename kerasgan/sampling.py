@@ -22,6 +22,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import clustering
+
 __all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels"]
 
 
@@ -111,9 +113,7 @@ def sample_labels(n: int, labels: Any, num_classes: int | None, prior: Any = Non
             raise ValueError("kerasgan: this generator is unconditional; call generate without labels.")
         return None
     if labels is None and prior is not None:
-        from kerasgan.clustering import prior_labels
-
-        return prior_labels(n, prior)
+        return clustering.prior_labels(n, prior)
     if labels is None:
         return np.arange(n, dtype="int32") % num_classes
     labels = np.asarray(labels)
