@@ -1,6 +1,6 @@
 """Where a 32x32x3 GAN training step spends its time, and what each network/setting costs (run by hand).
 
-    python benchmarks/step_time.py [--steps=32] [--settings=NAME,...] [--parts] [--examples=50000]
+    python benchmarks/step_time.py [--steps=32] [--settings=NAME,...] [--parts] [--xla] [--examples=50000]
                                    [--json=benchmarks/results/step_time/RESULT.json]
 
 For each setting (a row of ``SETTINGS``: network options, batch, precision,
@@ -11,6 +11,9 @@ setting -> ms/step (one G update and its d_steps D updates), real images/s
 and minutes per epoch of ``--examples`` images
 (CIFAR-10's 50,000 train images), plus the networks' parameter counts and
 forward multiply-accumulates per image.
+
+``--xla`` also times each chosen setting compiled with XLA (``jit_compile=True``; a
+row ``NAME +xla``), for the machines where XLA pays (it does on some CPUs, not on others).
 
 ``--parts`` also splits one setting's step into its pieces, each a compiled
 ``tf.function`` timed alone at the same batch: G forward; G forward+backward;
@@ -193,6 +196,7 @@ def main():
     parser.add_argument("--settings", default=None, help="comma-separated names of SETTINGS and of the recipe "
                         "settings ('recipe NAME', one per CIFAR-10 zoo card); default: all")
     parser.add_argument("--parts", action="store_true", help="also split each setting's step into G and D pieces")
+    parser.add_argument("--xla", action="store_true", help="also time each setting compiled with XLA")
     parser.add_argument("--examples", type=int, default=50_000, help="images per epoch (CIFAR-10 train: 50,000)")
     parser.add_argument("--json", default=None, help="also write the rows to this file")
     args = parser.parse_args()
@@ -202,7 +206,12 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = []
     settings = {**SETTINGS, **recipe_settings()}
-    for name in args.settings.split(",") if args.settings else settings:
+    chosen = args.settings.split(",") if args.settings else list(settings)
+    if args.xla:
+        for name in [n for n in chosen if not settings[n][4]]:
+            settings[f"{name} +xla"] = settings[name][:4] + (True,)
+        chosen = [n for name in chosen for n in (name, f"{name} +xla") if n in settings]
+    for name in chosen:
         variant, options, batch, precision, jit = settings[name]
         gan = build(variant, options, precision, jit)
         seconds = time_fit(gan, batch, args.steps, args.repeats)
