@@ -40,6 +40,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -144,12 +145,15 @@ def kmeans(feature_rows: np.ndarray, k: int, seed: int = 0, iterations: int = 50
     return centers.astype("float32")
 
 
-def fit(images: Any, k: int, seed: int = 0, max_examples: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+def fit(images: Any, k: int, seed: int = 0, max_examples: int = 20_000,
+        featurize: Callable[[np.ndarray], Any] = features) -> tuple[np.ndarray, np.ndarray]:
     """``(centers, prior)``: k-means of ``φ`` of ``images`` in [-1, 1] (an
     array, or an iterable of image batches read once), and each cluster's
     share of them, ``p_data(c)``. Beyond ``max_examples`` images, k-means runs
     on a uniform random sample of that many (reservoir sampling, ``seed``),
     so a dataset in class order is sampled whole and memory stays bounded.
+    ``featurize`` is ``φ`` (:func:`features`, what ``clusters=K`` trains
+    with; another feature map, e.g. a network's, for measuring only).
 
     Example:
 
@@ -164,8 +168,8 @@ def fit(images: Any, k: int, seed: int = 0, max_examples: int = 20_000) -> tuple
     sample, seen = np.zeros((0, 0), "float32"), 0
     for batch in batches:
         batch = np.asarray(batch, "float32")
-        rows = np.concatenate([features(batch[i:i + 2000]).numpy() for i in range(0, len(batch), 2000)]) \
-            if len(batch) else np.zeros((0, 0), "float32")
+        rows = np.concatenate([np.asarray(featurize(batch[i:i + 2000]), "float32")
+                               for i in range(0, len(batch), 2000)]) if len(batch) else np.zeros((0, 0), "float32")
         room = max(0, max_examples - len(sample))
         sample = np.concatenate([sample, rows[:room]]) if len(sample) else rows[:room].copy()
         rest = rows[room:]

@@ -38,6 +38,25 @@ def test_kmeans_recovers_separated_groups_and_their_shares_even_from_a_sample_of
         clustering.fit(images[:2], 3)
 
 
+def test_fit_clusters_in_a_given_feature_space():
+    """``featurize`` replaces φ: images that half-resolution pixels cannot tell apart (a fine checkerboard and its
+    inverse average to the same grey) split by a feature that sees the pattern (the first pixel)."""
+    board = np.indices((4, 4)).sum(axis=0) % 2 * 2 - 1.0  # ±1 checkerboard
+    images = np.concatenate([np.repeat(board[None, :, :, None], 40, 0), np.repeat(-board[None, :, :, None], 60, 0)])
+    images = images.astype("float32")
+    truth = np.repeat([0, 1], [40, 60])
+    np.testing.assert_allclose(clustering.features(images).numpy(), 0.0)  # one point for φ
+
+    def first_pixel(batch):
+        return batch[:, :1, 0, 0]
+
+    centers, prior = clustering.fit(images, 2, seed=0, featurize=first_pixel)
+    assert centers.shape == (2, 1)
+    found = clustering.assign(first_pixel(images), centers).numpy()
+    assert len({(t, f) for t, f in zip(truth, found)}) == 2
+    np.testing.assert_allclose(np.sort(prior), [0.4, 0.6])
+
+
 def test_features_are_the_image_at_half_resolution():
     images = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3)
     rows = clustering.features(images).numpy()
