@@ -32,7 +32,10 @@ def discriminator_features(entry: str):
     import keras
 
     _, discriminator = kerasgan.zoo.load_networks(entry)
-    hidden = keras.Model(discriminator.input, discriminator.layers[-3].output)  # before flatten and the logit
+    if len(discriminator.inputs) > 1:
+        raise SystemExit(f"--features=discriminator:{entry}: its discriminator also takes labels; name an "
+                         "unconditional entry (dcgan_cifar10, sngan_cifar10, ...)")
+    hidden = keras.Model(discriminator.input, discriminator.get_layer("flatten").input)  # what the logit reads
 
     def featurize(images: np.ndarray) -> np.ndarray:
         rows = np.asarray(hidden(images, training=False), "float32").reshape(len(images), -1)

@@ -67,7 +67,7 @@ def test_auto_precision_follows_the_hardware(policy):
 
 @pytest.mark.parametrize("variant,options", [("wgan_gp", {}), ("dcgan", {"augment": "color,translation,cutout"})])
 def test_xla_compiled_steps_train(variant, options):
-    """``jit_compile=True`` (XLA; 1.7-2x faster on AVX2-only CPUs) compiles every part of a step: the gradient
+    """``jit_compile=True`` (XLA; 1.6-2x faster on AVX2-only CPUs) compiles every part of a step: the gradient
     penalty's second-order gradient, DiffAugment's random ops. XLA draws other random numbers from the same seeds
     (its stateless generator differs), so only the training's validity is compared, not its numbers."""
     gan = kerasgan.build(variant, (28, 28, 1), seed=0, base_filters=4, **options)
