@@ -76,7 +76,7 @@ def main() -> None:
     rows = np.concatenate([np.asarray(featurize(images[i:i + 2000])) for i in range(0, len(images), 2000)])
     for k in (int(value) for value in args.k.split(",")):
         start = time.time()
-        centers, prior = clustering.fit(images, k, seed=args.seed, featurize=featurize)
+        centers, prior = clustering.fit(rows, k, seed=args.seed, featurize=np.asarray)  # rows are φ already
         assigned = np.concatenate([clustering.assign(rows[i:i + 5000], centers).numpy()
                                    for i in range(0, len(rows), 5000)])
         print(f"K={k}: purity {purity(labels, assigned):.3f}, smallest cluster {prior.min():.2%} of the sample, "
