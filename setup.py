@@ -6,7 +6,7 @@ import re
 from setuptools import find_packages, setup
 
 HERE = pathlib.Path(__file__).parent
-VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "__init__.py").read_text()).group(1)
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "version.py").read_text()).group(1)
 
 setup(
     name="kerasgan",

@@ -20,12 +20,21 @@ import sys as _sys
 
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.1.0"
+from kerasgan.version import __version__
 
-#: The package's modules, all importable as ``kerasgan.NAME``.
-_MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "images", "inputs", "losses",
-            "metrics", "nets",
-            "recipes", "registry", "replicas", "sampling", "saving", "toy", "variants", "zoo")
+#: The package's modules, all importable as ``kerasgan.NAME`` (``toy`` is :mod:`kerasgan.data.toy`).
+_MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "gan", "images", "inputs",
+            "losses", "metrics", "nets", "optimizers", "options", "recipes", "registry", "replicas", "sampling",
+            "saving", "toy", "variants", "zoo")
+#: Where a module of :data:`_MODULES` lives when not at ``kerasgan.NAME``.
+_LOCATIONS = {"toy": "kerasgan.data.toy"}
+
+
+def _import(name: str):
+    """The module ``kerasgan.NAME`` (``toy`` is also importable as ``kerasgan.toy``)."""
+    module = _importlib.import_module(_LOCATIONS.get(name, f"kerasgan.{name}"))
+    _sys.modules.setdefault(f"kerasgan.{name}", module)
+    return module
 
 __all__ = ["GAN", "VARIANTS", "build", "get_variant", "train", "save_atomic", *_MODULES, "__version__"]
 
@@ -44,7 +53,7 @@ def _load() -> None:
 
     namespace = globals()
     for module in _MODULES:
-        namespace[module] = _importlib.import_module(f"kerasgan.{module}")
+        namespace[module] = _import(module)
     from kerasgan.gan import GAN
     from kerasgan.saving import save_atomic
     from kerasgan.training import train
@@ -58,8 +67,8 @@ if _started_by_the_command_line():
 
     def __getattr__(name: str):
         """Lazy attributes for the command line: a module alone, or everything."""
-        if name in _MODULES or name in ("cli", "gan", "training"):
-            return _importlib.import_module(f"kerasgan.{name}")
+        if name in _MODULES or name in ("cli", "training"):
+            return _import(name)
         if name.startswith("__"):
             raise AttributeError(name)
         _load()

@@ -22,6 +22,10 @@ import time
 import keras
 import numpy as np
 
+from kerasgan import checkpoint, images
+from kerasgan.data import toy
+from kerasgan.metrics import MnistEvaluator
+
 __all__ = ["SampleGrid", "EvaluateCallback", "TrainingCheckpoint", "DivergenceGuard", "TrainingDiverged"]
 
 
@@ -72,8 +76,6 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if (epoch + 1) % self.every:
             return
-        from kerasgan import images, toy
-
         samples = self.model.generate(self.num, seed=self.seed)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
         if samples.ndim == 2 and samples.shape[1] == 2:
@@ -231,8 +233,6 @@ class EvaluateCallback(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         if self.evaluator is None:
-            from kerasgan.metrics import MnistEvaluator
-
             self.evaluator = MnistEvaluator()
         result = self._score(epoch, "raw")
         if logs is not None:
@@ -356,8 +356,6 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         self._batches += 1
 
     def on_train_begin(self, logs=None) -> None:
-        from kerasgan import checkpoint
-
         restored = checkpoint.restore(self.directory, self.model)
         if restored is None:
             return
@@ -369,8 +367,6 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         self.model._initial_epoch = self.restored_epoch  # fit continues after the checkpoint's epoch
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        from kerasgan import checkpoint
-
         if not self._batches:
             raise ValueError(f"kerasgan: epoch {epoch + 1} had no batches (the data is empty or ran out); "
                              f"the checkpoint in {self.directory} was not written.")

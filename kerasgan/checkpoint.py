@@ -28,6 +28,9 @@ import time
 
 import numpy as np
 
+from kerasgan import saving
+from kerasgan.version import __version__
+
 __all__ = ["fingerprint", "latest", "check_compatible", "write", "restore", "initial_epoch"]
 
 POINTER = "checkpoint.json"
@@ -167,8 +170,6 @@ def write(directory: str | os.PathLike, gan, epoch: int, states: dict | None = N
     if os.path.exists(final):  # a re-save of the same epoch: keep the old one until the pointer moves
         os.replace(final, final + f".old-{os.getpid()}")
     os.replace(tmp, final)
-    from kerasgan import __version__
-
     pointer = {"format": 1, "epoch": int(epoch), "checkpoint": name, "fingerprint": fingerprint(gan),
                "kerasgan": __version__, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     with open(os.path.join(directory, POINTER + ".tmp"), "w") as handle:
@@ -192,8 +193,6 @@ def restore(directory: str | os.PathLike, gan) -> tuple[dict, dict] | None:
     >>> restore(tempfile.mkdtemp(), gan) is None
     True
     """
-    from kerasgan import saving
-
     state = check_compatible(directory, gan)
     if state is None:
         return None

@@ -31,7 +31,7 @@ class UsageError(Exception):
 
 
 def _train_flags() -> flags.FlagValues:
-    from kerasgan import augment, distribute, recipes, registry, zoo
+    from kerasgan import distribute, options, registry, zoo
 
     fv = flags.FlagValues()
     flags.DEFINE_enum("variant", None, registry.variant_names(), "GAN variant (not needed with --preset).",
@@ -52,29 +52,6 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("image_size", None, "Centre-crop and resize images to this square size.", lower_bound=8,
                          flag_values=fv)
     flags.DEFINE_integer("latent_dim", None, "Size of the latent vector z.", lower_bound=1, flag_values=fv)
-    flags.DEFINE_integer("base_filters", None, "Width of the conv networks: filters of D's first and G's last "
-                         "stage, doubled per stage (default 64).", lower_bound=1, flag_values=fv)
-    for net, whole in (("g", "generator"), ("d", "discriminator")):
-        flags.DEFINE_integer(f"{net}_base_filters", None, f"Width of the {whole} alone (default: --base_filters).",
-                             lower_bound=1, flag_values=fv)
-    flags.DEFINE_integer("max_filters", None, "Cap on the filters of any conv stage (default 512).", lower_bound=1,
-                         flag_values=fv)
-    flags.DEFINE_integer("kernel_size", None, "Kernel side of the conv networks (default 5; 4 as in SNGAN's "
-                         "standard CNN).", lower_bound=1, flag_values=fv)
-    flags.DEFINE_integer("convs_per_stage", None, "Discriminator convolutions per resolution stage: 1 (DCGAN, "
-                         "the default) or 2 (SNGAN's standard CNN: a 3x3 stride-1 convolution before each stride-2 "
-                         "one).", lower_bound=1, upper_bound=2, flag_values=fv)
-    flags.DEFINE_boolean("projection", None, "cgan: condition the discriminator by projection (Miyato & Koyama "
-                         "2018): the inner product of its last features with a label embedding is added to its "
-                         "logit, instead of the label as an input plane.", flag_values=fv)
-    flags.DEFINE_boolean("twin_classifier", None, "acgan: add TAC-GAN's twin class head (Gong et al. 2019), which "
-                         "learns the labels of generated images; its cross-entropy is subtracted from G's class "
-                         "loss, against AC-GAN's intra-class collapse.", flag_values=fv)
-    flags.DEFINE_boolean("conditional_norm", None, "cgan/acgan: every batch norm of the generator takes a "
-                         "per-class scale and shift (conditional batch normalisation, as in Miyato & Koyama 2018's "
-                         "projection cGAN).", flag_values=fv)
-    flags.DEFINE_enum("upsample", None, list(recipes.UPSAMPLINGS), "Generator upsampling: " + "; ".join(
-        f"{name}: {text}" for name, text in recipes.UPSAMPLINGS.items()) + ".", flag_values=fv)
     flags.DEFINE_integer("seed", 0, "Random seed (weights, noise, shuffling).", flag_values=fv)
     flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
     flags.DEFINE_string("data_dir", None, "TFDS data_dir (where prepared TFDS datasets are).", flag_values=fv)
@@ -88,39 +65,25 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_boolean("jit_compile", False, "Compile the train step with XLA.", flag_values=fv)
     flags.DEFINE_integer("steps_per_execution", 1, "Train steps per compiled call.", lower_bound=1,
                          flag_values=fv)
-    flags.DEFINE_enum("optimizer", None, list(recipes.OPTIMIZERS),
-                      "Optimizer kind for both networks (default: the variant's paper optimizers).", flag_values=fv)
-    flags.DEFINE_float("learning_rate", None, "Learning rate of both optimizers.", lower_bound=0, flag_values=fv)
-    flags.DEFINE_float("d_learning_rate", None, "Discriminator learning rate (TTUR).", lower_bound=0, flag_values=fv)
-    flags.DEFINE_float("g_learning_rate", None, "Generator learning rate (TTUR).", lower_bound=0, flag_values=fv)
-    flags.DEFINE_float("beta_1", None, "Adam's beta_1.", flag_values=fv)
-    flags.DEFINE_float("beta_2", None, "Adam's beta_2.", flag_values=fv)
-    flags.DEFINE_integer("d_steps", None, "Discriminator updates per generator update (default: the variant's); "
-                         "each reads its own batch of real data.", lower_bound=1, flag_values=fv)
-    flags.DEFINE_float("clip_value", None, "wgan: the bound c of the critic's weight clipping to [-c, c] (default "
-                       "0.01, Arjovsky et al. 2017; 0 turns it off).", lower_bound=0, flag_values=fv)
-    flags.DEFINE_float("label_smoothing", None, "One-sided label smoothing s of the logit losses: real targets "
-                       "1 - s/2 (Salimans et al. 2016).", lower_bound=0, upper_bound=0.999, flag_values=fv)
-    flags.DEFINE_string("augment", None, "DiffAugment policy for real and generated images: any of "
-                        f"{','.join(augment.POLICIES)}, comma-separated (Zhao et al. 2020).", flag_values=fv)
-    flags.DEFINE_float("r1_weight", None, "R1 penalty weight gamma: gamma/2 E|grad D(x_real)|^2 "
-                       "(Mescheder et al. 2018).", lower_bound=0, flag_values=fv)
-    flags.DEFINE_float("aux_weight", None, "acgan: weight lambda of the auxiliary class loss in D's and G's "
-                       "objectives (default 1).", lower_bound=0, flag_values=fv)
-    flags.DEFINE_boolean("classify_fakes", None, "acgan: D's class head also learns the labels of generated images "
-                         "(Odena et al. 2017, the default); --noclassify_fakes trains it on real images only.",
-                         flag_values=fv)
-    flags.DEFINE_integer("latent_code", None, "Unconditional variants: an InfoGAN categorical latent code of this "
-                         "many values (Chen et al. 2016): G takes [z, c], D's code head learns c from G's images "
-                         "and both add lambda (--aux_weight) times its cross-entropy. No labels are read.",
-                         lower_bound=2, flag_values=fv)
-    flags.DEFINE_integer("clusters", None, "Unconditional variants: condition G and D on this many k-means clusters "
-                         "of the training images at half resolution, fitted before training (after Liu et al. "
-                         "2020's self-conditioned GAN); samples draw the cluster from the data's shares. No labels "
-                         "are read.", lower_bound=2, flag_values=fv)
-    flags.DEFINE_float("ema_decay", None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
-                       "ema_generator.keras.", lower_bound=0, upper_bound=0.999999, flag_values=fv)
+    for option in options.OPTIONS.values():  # the GAN, network and optimizer options, as declared
+        if option.flag:
+            _define(fv, option, option.name, option.help)
+            if option.prefix_flags:
+                for net, whole in (("g", "generator"), ("d", "discriminator")):
+                    _define(fv, option, f"{net}_{option.name}", f"{option.help.split(':')[0]} of the {whole} alone "
+                            f"(default: --{option.name}).")
     return fv
+
+
+def _define(fv: flags.FlagValues, option, name: str, help_text: str) -> None:
+    """The ``kerasgan train`` flag of a declared option (:mod:`kerasgan.options`): its type, bounds and choices."""
+    if option.choices:
+        flags.DEFINE_enum(name, None, list(option.choices), help_text, flag_values=fv)
+        return
+    define = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_boolean,
+              str: flags.DEFINE_string}[option.type]
+    bounds = {"lower_bound": option.lower, "upper_bound": option.upper} if option.type in (int, float) else {}
+    define(name, None, help_text, flag_values=fv, **{k: v for k, v in bounds.items() if v is not None})
 
 
 def _train(fv: flags.FlagValues, args: Sequence[str]) -> int:

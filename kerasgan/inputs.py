@@ -36,6 +36,8 @@ __all__ = [
     "label_dtype_error",
     "input_error",
     "batch_shape",
+    "check_fit_data",
+    "real_minibatches",
 ]
 
 #: Runtime checks inside the compiled step fail with ``InvalidArgumentError``;
@@ -240,3 +242,53 @@ def input_error(error: tf.errors.InvalidArgumentError) -> ValueError | None:
         return None
     detail = re.split(r"\] \[|\n", message.split(INPUT_ERROR, 1)[1])[0]
     return ValueError(f"kerasgan: {detail}")
+
+
+def check_fit_data(x: Any) -> None:
+    """Refuse what ``fit`` cannot train on with a clear message: an empty ``tf.data.Dataset`` (no batches) or an
+    empty array of images.
+
+    Example:
+
+    >>> import numpy as np
+    >>> check_fit_data(np.zeros((0, 28, 28, 1)))
+    Traceback (most recent call last):
+    ...
+    ValueError: kerasgan: fit got an empty array of images (0 examples); give it some data.
+    """
+    if isinstance(x, tf.data.Dataset):
+        if int(x.cardinality()) == 0:
+            raise ValueError("kerasgan: the dataset is empty (no batches); check its source, split and "
+                             "batch_size (with drop_remainder a batch_size above the dataset size leaves none).")
+    elif any(getattr(a, "shape", None) is not None and len(a.shape) and a.shape[0] == 0
+             for a in tf.nest.flatten(x)[:1]):
+        raise ValueError("kerasgan: fit got an empty array of images (0 examples); give it some data.")
+
+
+def real_minibatches(images, labels, k: int) -> list:
+    """The ``k`` real minibatches of one train step: a batch of k·m examples split into k of m, one per D update
+    (Algorithm 1 of Goodfellow et al. and of both WGAN papers); a batch that k does not divide is used whole by
+    every D update. Under a strategy this is the replica's batch.
+
+    Example:
+
+    >>> parts = real_minibatches(tf.range(6), None, 3)
+    >>> [p[0].numpy().tolist() for p in parts]
+    [[0, 1], [2, 3], [4, 5]]
+    """
+    if k == 1:
+        return [(images, labels)]
+    static = images.shape[0]
+    if static is not None:
+        if static % k:
+            return [(images, labels)] * k
+        parts = tf.split(images, k)
+        return list(zip(parts, tf.split(labels, k) if labels is not None else [None] * k))
+    size = tf.shape(images)[0]
+    divisible = tf.equal(size % k, 0)
+    m = tf.where(divisible, size // k, size)
+    minibatches = []
+    for i in range(k):
+        start = tf.where(divisible, i * m, 0)
+        minibatches.append((images[start:start + m], None if labels is None else labels[start:start + m]))
+    return minibatches

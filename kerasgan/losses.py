@@ -328,15 +328,22 @@ def gradient_penalty(
     return _reduce(tf.square(norms - target), reduction)
 
 
-def r1_penalty(discriminator: Callable, real: TensorLike, reduction: str = "mean") -> tf.Tensor:
+def r1_penalty(
+    discriminator: Callable, real: TensorLike, reduction: str = "mean", return_outputs: bool = False
+) -> tf.Tensor | tuple[tf.Tensor, Any]:
     """R1 regulariser (Mescheder et al. 2018, eq. 9): ``||∇_x D(x)||²`` on real data.
 
     The term to add to the discriminator's loss is ``γ/2 · E_x[||∇_x D(x)||²]``
     (``γ = r1_weight`` of :class:`kerasgan.GAN`); it pushes D's gradient to
     zero on the data, where the alternating game then converges locally. ``D``
     is the raw output (logit or critic value); outputs with several values per
-    example are summed per example. Differentiable, like
-    :func:`gradient_penalty`: the caller's outer tape takes the second derivative.
+    example are summed per example. A discriminator returning a tuple or list
+    (an AC-GAN's ``[logit, class_logits]``) is penalised on its first output,
+    the adversarial one. Differentiable, like :func:`gradient_penalty`: the
+    caller's outer tape takes the second derivative. With ``return_outputs``
+    it returns ``(penalty, D's outputs on real)``, so that the caller's loss can
+    use this one pass of D (a second training-mode pass would advance D's
+    batch-norm statistics).
 
     Example:
 
@@ -349,9 +356,12 @@ def r1_penalty(discriminator: Callable, real: TensorLike, reduction: str = "mean
     real = tf.convert_to_tensor(real)
     with tf.GradientTape() as tape:
         tape.watch(real)
-        total = tf.reduce_sum(tf.cast(discriminator(real), tf.float32))
+        outputs = discriminator(real)
+        adversarial = outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+        total = tf.reduce_sum(tf.cast(adversarial, tf.float32))
     grads = tf.cast(tape.gradient(total, real), tf.float32)
-    return _reduce(tf.reduce_sum(tf.reshape(tf.square(grads), [tf.shape(grads)[0], -1]), axis=1), reduction)
+    penalty = _reduce(tf.reduce_sum(tf.reshape(tf.square(grads), [tf.shape(grads)[0], -1]), axis=1), reduction)
+    return (penalty, outputs) if return_outputs else penalty
 
 
 def auxiliary_classifier_loss(labels: TensorLike, class_logits: TensorLike, reduction: str = "mean") -> tf.Tensor:

@@ -37,7 +37,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Sequence
 
@@ -45,7 +44,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from kerasgan.recipes import UPSAMPLINGS
+from kerasgan.options import UPSAMPLINGS, NetworkOptions
 
 __all__ = [
     "NETWORKS",
@@ -606,54 +605,24 @@ NETWORKS = {
 }
 
 
-_STRUCTURAL = {"image_shape", "latent_dim", "num_classes", "conditioning", "name"}
-
-
-def _split_options(options: dict, g_fn, d_fn) -> tuple[dict, dict]:
-    """Route ``g_*``/``d_*`` options to one net and shared ones to both; a
-    prefixed option wins over the shared one (``base_filters=64,
-    d_base_filters=32``: a G of 64, a D of 32), whatever their order."""
-    g_params = set(inspect.signature(g_fn).parameters) - _STRUCTURAL
-    d_params = set(inspect.signature(d_fn).parameters) - _STRUCTURAL
-    g_opts, d_opts = {}, {}
-
-    def prefixed(item) -> bool:
-        key = item[0]
-        return (key.startswith("g_") and key[2:] in g_params) or (key.startswith("d_") and key[2:] in d_params)
-
-    for key, value in sorted(options.items(), key=prefixed):  # shared options first, prefixed ones override
-        if key.startswith("g_") and key[2:] in g_params:
-            g_opts[key[2:]] = value
-        elif key.startswith("d_") and key[2:] in d_params:
-            d_opts[key[2:]] = value
-        elif key in g_params | d_params:
-            if key in g_params:
-                g_opts[key] = value
-            if key in d_params:
-                d_opts[key] = value
-        else:
-            allowed = sorted(g_params | d_params) + sorted(
-                {f"g_{p}" for p in g_params} | {f"d_{p}" for p in d_params}
-            )
-            raise ValueError(f"kerasgan: unknown network option {key!r}; options are {allowed}.")
-    return g_opts, d_opts
-
-
 def build_networks(
     network: str,
     image_shape: Sequence[int],
     latent_dim: int = 100,
     num_classes: int | None = None,
     conditioning: str | None = None,
-    **options,
+    options: NetworkOptions | None = None,
+    **named,
 ) -> tuple[keras.Model, keras.Model]:
     """Build a ``(generator, discriminator)`` pair of the ``network`` family.
 
     ``network`` is ``"mlp"`` or ``"dcgan"``. ``conditioning`` is ``None``,
     ``"input"`` (cGAN) or ``"auxiliary"`` (AC-GAN); the generator is
-    label-conditioned whenever ``conditioning`` is set. ``options`` go to the
-    builders: a plain name (``base_filters=32``) to every builder that takes
-    it, ``g_``/``d_`` prefixed names (``d_dropout=0.3``) to one of them.
+    label-conditioned whenever ``conditioning`` is set. The builders' options
+    (declared in :mod:`kerasgan.options`) come as one
+    :class:`~kerasgan.options.NetworkOptions` or by name: a plain name
+    (``base_filters=32``) goes to every builder of the family that takes it,
+    ``g_``/``d_`` prefixed names (``d_dropout=0.3``) to one of them.
 
     Example:
 
@@ -665,7 +634,8 @@ def build_networks(
         raise ValueError(f"kerasgan: unknown network {network!r}; choose one of {sorted(NETWORKS)}.")
     _check_conditioning(num_classes, conditioning)
     g_fn, d_fn = NETWORKS[network]
-    g_opts, d_opts = _split_options(options, g_fn, d_fn)
+    options = NetworkOptions({**(options.options if options else {}), **named})
+    g_opts, d_opts = options.for_network(network, "g"), options.for_network(network, "d")
     g_classes = num_classes if conditioning else None
     generator = g_fn(image_shape, latent_dim=latent_dim, num_classes=g_classes, **g_opts)
     discriminator = d_fn(

@@ -22,9 +22,10 @@ import keras
 from kerasgan import checkpoint as checkpoint_lib
 from kerasgan import data as data_lib
 from kerasgan import distribute
-from kerasgan.recipes import OPTIMIZER_FLAGS, recipe_optimizers
 from kerasgan.callbacks import DivergenceGuard, SampleGrid, TrainingCheckpoint
 from kerasgan.gan import GAN
+from kerasgan.optimizers import OPTIMIZER_FLAGS, recipe_optimizers
+from kerasgan.options import GAN_OPTIONS, resolve_settings
 from kerasgan.saving import save_atomic
 from kerasgan.variants import build, get_variant
 from kerasgan.zoo import card as zoo_card
@@ -100,8 +101,8 @@ def train(
     ``jit_compile`` and ``steps_per_execution`` go to ``compile``.
     The keyword arguments ``optimizer``, ``learning_rate``,
     ``d_learning_rate``, ``g_learning_rate``, ``beta_1``, ``beta_2``
-    (:data:`kerasgan.recipes.OPTIMIZER_FLAGS`) change the variant's paper
-    optimizers (:func:`kerasgan.recipes.recipe_optimizers`); ``optimizers``
+    (:data:`kerasgan.optimizers.OPTIMIZER_FLAGS`) change the variant's paper
+    optimizers (:func:`kerasgan.optimizers.recipe_optimizers`); ``optimizers``
     (``{"d_optimizer": ..., "g_optimizer": ...}``) replaces them outright.
     Extra Keras ``callbacks`` run after the sample grid and TensorBoard ones;
     other keyword arguments are GAN settings (``d_steps``, ``label_smoothing``,
@@ -177,8 +178,7 @@ def train(
     options.update(build_overrides)
     if latent_dim:
         options["latent_dim"] = latent_dim
-    settings = {**GAN.defaults, **cls.defaults, **options}
-    d_steps = int(settings["d_steps"])  # each step reads d_steps real minibatches of batch_size
+    d_steps = resolve_settings(cls, {k: v for k, v in options.items() if k in GAN_OPTIONS})["d_steps"]  # each step reads d_steps real minibatches of batch_size
     checkpoint_dir = os.path.join(workdir, "checkpoint")
     resumed = checkpoint_lib.latest(checkpoint_dir)
     initial_epoch = 0 if resumed is None else int(resumed["epoch"])
@@ -209,7 +209,7 @@ def train(
         distribute.set_precision(precision)
         with distribution.scope():
             if preset:
-                gan: GAN = cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN.defaults})
+                gan: GAN = cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN_OPTIONS})
             else:
                 gan = build(variant, image_shape=info.image_shape,
                             num_classes=info.num_classes if cls.conditioning else None, seed=seed, **options)

@@ -21,8 +21,8 @@ from typing import Sequence
 
 import keras
 
-from kerasgan import nets
-from kerasgan.gan import GAN, code_size
+from kerasgan import nets, options
+from kerasgan.gan import GAN
 from kerasgan.registry import VARIANTS
 
 
@@ -205,10 +205,6 @@ class WGANGP(_Variant):
         return _adam(1e-4, 0.5, 0.9)
 
 
-#: Keyword arguments of :func:`build` that go to the GAN (its settings), not to the networks.
-_GAN_ARGUMENTS = (*GAN.defaults, "name")
-
-
 def get_variant(name: str) -> type[GAN]:
     """The variant class declared under ``name``.
 
@@ -281,12 +277,17 @@ def build(
             f"kerasgan: {variant} is unconditional; leave num_classes=None, or use a "
             "conditional variant (cgan, acgan) to condition on labels."
         )
-    gan_kwargs = {key: overrides.pop(key) for key in _GAN_ARGUMENTS if key in overrides}
+    gan_kwargs, network_options, optimizer_flags = options.split_options(overrides)
+    if optimizer_flags:
+        raise ValueError(f"kerasgan: {sorted(optimizer_flags)} change the optimizers, not the GAN; give "
+                         "gan.compile() optimizers (kerasgan.optimizers.recipe_optimizers) or kerasgan.train the flags.")
+    if "name" in network_options:
+        gan_kwargs["name"] = network_options.pop("name")
     network = network or cls.network
-    options = {**cls.network_options.get(network, {}), **overrides}
+    network_options = options.NetworkOptions({**cls.network_options.get(network, {}), **network_options})
     latent_dim = int(latent_dim or cls.latent_dim_default)
-    code = code_size(gan_kwargs.get("latent_code"))
-    clusters = code_size(gan_kwargs.get("clusters"), "clusters")
+    code = options.GAN_OPTIONS["latent_code"].parse(gan_kwargs.get("latent_code"))
+    clusters = options.GAN_OPTIONS["clusters"].parse(gan_kwargs.get("clusters"))
     for name, value, what in (("latent_code", code, "InfoGAN's code"), ("clusters", clusters, "cluster conditioning")):
         if value and cls.conditioning:
             raise ValueError(
@@ -297,7 +298,7 @@ def build(
         raise ValueError("kerasgan: latent_code and clusters both condition G on a discrete value; choose one.")
     conditioning = "auxiliary" if code else "input" if clusters else cls.conditioning
     generator, discriminator = nets.build_networks(
-        network, image_shape, latent_dim, code or clusters or num_classes, conditioning, **options
+        network, image_shape, latent_dim, code or clusters or num_classes, conditioning, network_options
     )
     return cls(
         generator=generator,

@@ -20,7 +20,7 @@ Sources (the ``name`` argument):
   ``"train"``, ``t10k-`` is ``"test"``); labels come from the matching
   ``*-labels-idx1-ubyte`` file when it is there.
 - ``"toy:ring8"`` / ``"toy:grid25"``: 2-D Gaussian mixtures
-  (:mod:`kerasgan.toy`), float32 points of shape ``(2,)``.
+  (:mod:`kerasgan.data.toy`, also ``kerasgan.toy``), float32 points of shape ``(2,)``.
 
 The package has one module per source (:mod:`~kerasgan.data.tfds`,
 :mod:`~kerasgan.data.folder`, :mod:`~kerasgan.data.idx`,
@@ -51,6 +51,7 @@ Example:
 ('float32', -1.0, [0, 1, 0, 1])
 """
 
+from kerasgan.data import folder, idx, tfds, toy  # noqa: F401  the built-in sources register themselves
 from kerasgan.data.idx import read_idx
 from kerasgan.data.pipeline import describe, load, resize_images
 from kerasgan.data.source import DatasetInfo, DatasetUnavailableError, Source, open_source

@@ -101,12 +101,15 @@ class Source:
         return f"<{type(self).__name__} {self.name} split={self.split}>"
 
 
-#: The local sources by prefix, filled by :func:`kerasgan.data.open_source`'s modules.
+#: The sources by prefix; each source module registers its own (:func:`register_source`), and importing
+#: :mod:`kerasgan.data` imports the built-in ones. ``tfds`` also takes the names without a prefix.
 SOURCES: dict[str, type[Source]] = {}
+#: The prefix of the source that reads a name without one (``"mnist"``).
+DEFAULT_SOURCE = "tfds"
 
 
-def register_source(cls: type[Source]) -> type[Source]:
-    """Register a :class:`Source` subclass under its :attr:`~Source.prefix`.
+def register_source(cls: type[Source], prefix: str | None = None) -> type[Source]:
+    """Register a :class:`Source` subclass under its :attr:`~Source.prefix` (or ``prefix``).
 
     Example:
 
@@ -116,7 +119,7 @@ def register_source(cls: type[Source]) -> type[Source]:
     True
     >>> del SOURCES["empty_example"]
     """
-    SOURCES[cls.prefix] = cls
+    SOURCES[prefix or cls.prefix] = cls
     return cls
 
 
@@ -133,8 +136,6 @@ def open_source(name: str, split: str | None = None, **options) -> Source:
     """
     import inspect
 
-    from kerasgan.data import folder, idx, tfds, toy  # noqa: F401  (they register their sources)
-
     if not isinstance(name, str) or not name:
         raise ValueError(f"kerasgan: the dataset name must be a non-empty string, got {name!r}.")
     kind, colon, rest = name.partition(":")
@@ -143,9 +144,10 @@ def open_source(name: str, split: str | None = None, **options) -> Source:
     elif colon:
         raise ValueError(
             f"kerasgan: unknown dataset source {kind!r} in {name!r}; use "
-            f"{', '.join(f'{p}:PATH' for p in SOURCES if p != 'toy')}, toy:ring8, toy:grid25, or a TFDS dataset name."
+            f"{', '.join(f'{p}:PATH' for p in SOURCES if p not in ('toy', DEFAULT_SOURCE))}, toy:ring8, toy:grid25, "
+            "or a TFDS dataset name."
         )
     else:
-        cls, rest = tfds.TfdsSource, name
+        cls, rest = SOURCES[DEFAULT_SOURCE], name
     accepted = set(inspect.signature(cls.__init__).parameters)
     return cls(rest, split, **{k: v for k, v in options.items() if k in accepted})

@@ -23,7 +23,7 @@ import threading
 from typing import Any
 from urllib.parse import urlparse
 
-from kerasgan.data.source import DatasetInfo, DatasetUnavailableError, Source
+from kerasgan.data.source import DEFAULT_SOURCE, DatasetInfo, DatasetUnavailableError, Source, register_source
 
 __all__ = ["TfdsSource", "reachable"]
 
@@ -160,3 +160,6 @@ class TfdsSource(Source):
             return element
 
         return dataset.map(select, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+register_source(TfdsSource, DEFAULT_SOURCE)  # the names without a prefix: "mnist", "cifar10"

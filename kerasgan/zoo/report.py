@@ -1,0 +1,91 @@
+"""Zoo evaluation and report: an entry's card metrics measured now, and the zoo as a table.
+
+Example:
+
+>>> from kerasgan.zoo import report
+>>> report.table().splitlines()[0].split()[:3]
+['entry', 'variant', 'dataset']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kerasgan import data, metrics
+from kerasgan.zoo.generator import load
+from kerasgan.zoo.storage import card, names, train_command
+
+__all__ = ["evaluate", "table"]
+
+
+def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None = None) -> dict:
+    """The card metrics of entry ``name``, measured now: ``n`` samples (seed
+    ``seed``; balanced labels for a conditional entry) scored by the evaluator
+    of the entry's dataset (:class:`kerasgan.metrics.Evaluator`) against its
+    test split, and the memorisation check (``copy_rate``) against the images
+    the entry was trained on: ``train_data`` (a dataset name, read with the
+    recipe's split) or else the recipe's dataset, relative to the current
+    folder. Without them the copy rate is left out and ``copy_rate_skipped``
+    says why. What ``kerasgan eval`` prints and a card records.
+
+    Example:
+
+    >>> result = evaluate("dcgan_mnist", n=500)
+    >>> sorted(k for k in result if k in ("fid", "score", "kid"))
+    ['fid', 'kid', 'score']
+    """
+    info = card(name)
+    generator = load(name)
+    evaluator = metrics.Evaluator(info["dataset"])
+    labels = np.arange(n) % generator.num_classes if generator.num_classes else None
+    samples = generator.generate(n, labels=labels, seed=seed)  # once, for the metrics and the copy check
+    result = evaluator.evaluate(samples, labels=labels)
+    recipe = info["recipe"]
+    source = train_data or recipe["dataset"]
+    try:
+        ds = data.load(source, split=recipe.get("split"), batch_size=1000, shuffle=False, drop_remainder=False,
+                       with_labels=False, image_size=recipe.get("image_size"))
+    except ValueError as error:
+        result["copy_rate_skipped"] = f"no training data: {' '.join(str(error).split())}"
+        return result
+    train_images = np.concatenate([batch.numpy() for batch in ds])
+    result.update(evaluator.copy_rate(samples, train_images))
+    return result
+
+
+def table(markdown: bool = False) -> str:
+    """The zoo as a table: each entry's variant, dataset and measured metrics
+    (score as a share of real test data's, FID against the test split, label
+    accuracy, copy rate, whether it meets its quality bar), or its training
+    command when it is a recipe only. ``markdown=True`` gives the README's
+    table (with each entry's samples picture).
+
+    Example:
+
+    >>> print(table().splitlines()[0])
+    entry                  variant   dataset          score (% real)      FID  label acc  copies bar
+    """
+    header = ["entry", "variant", "dataset", "score (% real)", "FID", "label acc", "copies", "bar"]
+    rows = []
+    for name in names():
+        info = card(name)
+        m = info.get("metrics") or {}
+        if m:
+            bar = info.get("quality_bar") or {}
+            cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f}",
+                     f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else "",
+                     f"{100 * m['copy_rate']:.2f}%" if "copy_rate" in m else "", "met" if bar.get("met") else "not met"]
+        else:
+            cells = ["recipe only", "", "", "", ""]
+        rows.append([name, info["variant"], info["dataset"], *cells])
+    if not markdown:
+        widths = [22, 9, 14, 16, 8, 10, 7, 7]
+        return "\n".join(" ".join(f"{c:<{w}}" if i < 3 or i == 7 else f"{c:>{w}}"
+                                   for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in [header, *rows])
+    lines = ["| " + " | ".join(header + ["samples"]) + " |", "|" + "---|" * (len(header) + 1)]
+    for row in rows:
+        name = row[0]
+        picture = (f"![{name}](zoo/{name}/samples.png)" if (card(name).get("metrics"))
+                   else f"`{train_command(name)}`")
+        lines.append("| " + " | ".join([f"`{name}`", *row[1:], picture]) + " |")
+    return "\n".join(lines)
