@@ -24,8 +24,8 @@ from kerasgan.version import __version__
 
 #: The package's modules, all importable as ``kerasgan.NAME`` (``toy`` is :mod:`kerasgan.data.toy`).
 _MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "gan", "images", "inputs",
-            "losses", "metrics", "nets", "optimizers", "options", "recipes", "registry", "replicas", "sampling",
-            "saving", "toy", "variants", "zoo")
+            "layers", "losses", "metrics", "nets", "optimizers", "options", "recipes", "registry", "replicas",
+            "sampling", "saving", "toy", "variants", "zoo")
 #: Where a module of :data:`_MODULES` lives when not at ``kerasgan.NAME``.
 _LOCATIONS = {"toy": "kerasgan.data.toy"}
 

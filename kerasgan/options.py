@@ -30,10 +30,12 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
+
+from kerasgan import augment  # TensorFlow-free at import, as this module is
 
 __all__ = ["Option", "OPTIONS", "GAN_OPTIONS", "NETWORK_OPTIONS", "OPTIMIZER_OPTIONS", "OPTIMIZERS", "UPSAMPLINGS",
-           "NetworkOptions", "variant_defaults", "resolve_settings", "split_options", "toolkit_table"]
+           "NetworkOptions", "code_size", "variant_defaults", "resolve_settings", "split_options", "toolkit_table"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,8 +110,6 @@ def code_size(value: Any, name: str = "latent_code") -> int | None:
 
 
 def _policy(value):
-    from kerasgan import augment  # TensorFlow-free: it parses the policy names
-
     return ",".join(augment.parse_policy(value)) or None
 
 
@@ -118,14 +118,6 @@ def _label_smoothing(value):
     if not 0.0 <= number < 1.0:
         raise ValueError(f"kerasgan: label_smoothing must be in [0, 1), got {number}.")
     return number
-
-
-def _one_of(name: str, choices: Iterable[str]) -> Callable:
-    def check(value):
-        if value not in choices:
-            raise ValueError(f"kerasgan: {name} must be one of {list(choices)}, got {value!r}.")
-        return value
-    return check
 
 
 #: How the conv generators upsample (``upsample=``, :func:`kerasgan.nets.dcgan_generator`).
@@ -161,8 +153,8 @@ _GAN = [
            toolkit=('s',
                     'one-sided: real targets `1 - s/2` (the Keras/TF-GAN convention; `s=0.2` gives 0.9), fakes 0; logit losses only',
                     'Salimans et al. 2016')),
-    Option("augment", str, None, "DiffAugment policy for real and generated images: any of color,translation,cutout, "
-           "comma-separated (Zhao et al. 2020).", check=_policy,
+    Option("augment", str, None, "DiffAugment policy for real and generated images: any of "
+           f"{','.join(augment.POLICIES)}, comma-separated (Zhao et al. 2020).", check=_policy,
            toolkit=('"color,translation,cutout"',
                     "DiffAugment: the same random, differentiable transformations of real and generated images before every D call, in D's and G's updates; seeded by the GAN's seed, different per replica",
                     'Zhao et al. 2020')),

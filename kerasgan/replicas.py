@@ -16,6 +16,10 @@ For the result to equal one device's on the whole batch:
 Outside a strategy (or with one replica) every function is the plain
 single-device computation.
 
+This is the arithmetic *inside* a step (it imports TensorFlow);
+:mod:`kerasgan.distribute` *chooses* the strategy and the precision by name,
+and stays TensorFlow-free at import for the command line's ``--help``.
+
 Example:
 
 >>> import tensorflow as tf

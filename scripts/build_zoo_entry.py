@@ -34,92 +34,12 @@ import kerasgan
 from kerasgan import zoo
 from kerasgan.callbacks import EvaluateCallback
 from kerasgan.metrics import Evaluator
+from kerasgan.saving import stored_difference
+from kerasgan.zoo.bars import EVAL_SAMPLES, HEADLINE_METRICS, bar_minima, bar_numbers, first_met, quality_bar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: What the entries' files are, in the card's "files".
 FILES = ("generator.keras", "discriminator.keras", "samples.png")
-#: samples per in-training evaluation (selection, and the test-split estimate behind bar_first_met)
-EVAL_SAMPLES = 2000
-
-
-#: The project's quality bars, against the test split on the shipped evaluator: dataset -> variants -> (min score
-#: ratio, min label accuracy (absolute, or as a ratio of the evaluator's accuracy on real test images), max FID as
-#: (reference name, factor)); and the copy-rate cap. MNIST: issue 13; CIFAR-10: issue 15.
-#: Variant groups come from the registry, the one list of variants.
-CONDITIONAL = tuple(v for v in kerasgan.VARIANTS if kerasgan.get_variant(v).conditioning)
-UNCONDITIONAL = tuple(v for v in kerasgan.VARIANTS if v not in CONDITIONAL)
-QUALITY_BARS = {
-    "mnist": {
-        ("dcgan", "lsgan", "wgan_gp", "sngan"): {"score_ratio_min": 0.96, "fid_max": ("real_20x20", 1.0)},
-        ("vanilla", "wgan"): {"score_ratio_min": 0.90, "fid_max": ("real_14x14", 1.0)},
-        ("cgan", "acgan"): {"label_accuracy_min": 0.98, "fid_max": ("real_20x20", 0.5)},
-    },
-    "cifar10": {
-        CONDITIONAL: {"score_ratio_min": 0.70, "label_accuracy_ratio_min": 0.75, "fid_max": ("real_16x16", 1.0)},
-        UNCONDITIONAL: {"score_ratio_min": 0.70, "fid_max": ("real_16x16", 1.0)},
-    },
-}
-COPY_RATE_MAX = 0.02
-#: The metrics a card keeps of an earlier version of itself (an attempt, or its float32 numbers before float16).
-HEADLINE_METRICS = ("score_ratio", "fid", "label_accuracy", "copy_rate")
-
-
-def bar_numbers(variant: str, reference: dict, dataset: str = "mnist") -> dict:
-    """The bar of ``variant`` on ``dataset`` with its numbers filled in from the evaluator's ``reference``."""
-    bar = next(dict(b) for names, b in QUALITY_BARS[dataset].items() if variant in names)
-    name, factor = bar.pop("fid_max")
-    bar["fid_max"] = factor * reference["fid_references"][name]
-    what = "digits" if dataset == "mnist" else "images"
-    bar["fid_max_definition"] = f"{factor} x the FID of real test {what} at {name.removeprefix('real_')}"
-    bar["copy_rate_max"] = COPY_RATE_MAX
-    if "label_accuracy_ratio_min" in bar:
-        bar["label_accuracy_min"] = bar["label_accuracy_ratio_min"] * reference["real_label_accuracy"]
-    return bar
-
-
-def bar_minima(bar: dict) -> dict:
-    """A bar's (:func:`bar_numbers`) minima that a held-out slice of train can also measure (score ratio, label
-    accuracy), as ``EvaluateCallback(require=...)`` takes them: selection prefers the checkpoints that reach them."""
-    return {metric: bar[f"{metric}_min"] for metric in ("score_ratio", "label_accuracy") if f"{metric}_min" in bar}
-
-
-def quality_bar(variant: str, metrics: dict, reference: dict, held_out: bool = True, dataset: str = "mnist") -> dict:
-    """The bar of ``variant`` on ``dataset`` (:func:`bar_numbers`) and whether ``metrics`` meet it: never when
-    the entry trained on the test split it is judged on (``held_out=False``)."""
-    bar = bar_numbers(variant, reference, dataset)
-    checks = [metrics["fid"] <= bar["fid_max"], metrics.get("copy_rate", 1.0) <= COPY_RATE_MAX]
-    checks += [metrics[metric] >= minimum for metric, minimum in bar_minima(bar).items()]
-    if not held_out:
-        bar["not_held_out"] = "trained on the test split it is judged on: the numbers cannot meet a held-out bar"
-    return {**bar, "met": bool(all(checks) and held_out)}
-
-
-def first_met(history: list, variant: str, reference: dict, dataset: str = "mnist") -> dict | None:
-    """The first in-training evaluation whose test-split numbers (``EVAL_SAMPLES`` samples, no copy check) met
-    the bar: an estimate on fewer samples than the card's figures, so the card's own ``met`` can still differ."""
-    for entry in history:
-        report = entry.get("report")
-        if report and quality_bar(variant, {**report, "copy_rate": 0.0}, reference, dataset=dataset)["met"]:
-            return {"epoch": entry["epoch"], "source": entry["source"], "train_seconds": entry["train_seconds"],
-                    "num_samples": EVAL_SAMPLES, "copy_rate": "not checked during training"}
-    return None
-
-
-def stored_difference(generator, path: str, latent_dim: int, label_values: int | None) -> dict:
-    """How far the stored (float16) generator's samples at ``path`` are from ``generator``'s (the trained one), both
-    computing in float32 (a generator trained under mixed precision would otherwise add its bfloat16 arithmetic to the
-    difference): 500 samples, seed 0; ``label_values``: the generator's classes or code values (None: unconditional)."""
-    stored = kerasgan.saving.with_dtype(kerasgan.saving.load_model(path, compile=False), "float32")
-    latents = kerasgan.sampling.latent_points(500, latent_dim, seed=0)
-    inputs = [latents, np.arange(500) % label_values] if label_values else latents
-    trained = kerasgan.saving.with_dtype(generator, "float32")
-    trained = trained.predict(inputs, verbose=0, batch_size=250).astype("float64")
-    difference = np.abs(stored.predict(inputs, verbose=0, batch_size=250) - trained)
-    return {"samples": 500, "max_abs_difference": float(difference.max()),
-            "mean_abs_difference": float(difference.mean()),
-            "note": "pixels on the [-1, 1] scale; the stored weights load as float32 (kerasgan.saving.with_dtype)"}
-
-
 def previous_attempts(old: dict) -> list:
     """The card's earlier trainings (``attempts`` of the old card plus the old
     card itself when it was trained, or its note when it was a recipe only,
@@ -220,7 +140,7 @@ def main():
         "best_weights": callback.best_source,
         "discriminator": "the training run's discriminator after its last epoch",
         "training_seconds": round(callback.train_seconds, 1),
-        "bar_first_met": first_met(callback.history, recipe["variant"], test_evaluator.reference, old["dataset"]),
+        "bar_first_met": first_met(callback.history, recipe["variant"], test_evaluator.reference, old["dataset"], EVAL_SAMPLES),
         "machine": kerasgan.distribute.cpu_description(),
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},

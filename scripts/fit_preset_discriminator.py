@@ -21,7 +21,7 @@ import os
 import time
 
 import kerasgan
-from kerasgan import recipes, training, zoo
+from kerasgan import training, zoo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,14 +35,13 @@ def main() -> None:
     os.chdir(ROOT)  # recipes name their data relative to the repository
     card = zoo.card(args.name)
     recipe = dict(card["recipe"])
-    network_options = {k: v for k, v in recipe.items()
-                       if k not in inspect.signature(training.train).parameters and k not in recipes.OPTIMIZER_FLAGS}
+    gan_settings, network_options, optimizer_flags = kerasgan.options.split_options(
+        {k: v for k, v in recipe.items() if k not in inspect.signature(training.train).parameters})
     gan = kerasgan.build(card["variant"], tuple(card["image_shape"]), num_classes=card["num_classes"],
-                         latent_dim=card["latent_dim"], seed=recipe["seed"], **network_options)
+                         latent_dim=card["latent_dim"], seed=recipe["seed"], **gan_settings, **network_options)
     gan.generator.set_weights(zoo.load(args.name).model.get_weights())
     gan.generator.trainable = False
-    gan.compile(**recipes.recipe_optimizers(card["variant"], **{k: recipe[k] for k in recipes.OPTIMIZER_FLAGS
-                                                                 if k in recipe}))
+    gan.compile(**kerasgan.optimizers.recipe_optimizers(card["variant"], **optimizer_flags))
     ds = kerasgan.data.load(recipe["dataset"], split=recipe.get("split"), batch_size=recipe["batch_size"],
                             with_labels=bool(card["num_classes"]), seed=recipe["seed"])
     start = time.time()

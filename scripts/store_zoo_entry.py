@@ -16,15 +16,15 @@ selection and ``samples.png`` (drawn by the float32 weights) stay as they were.
 import argparse
 import json
 import os
-import sys
 
 import kerasgan
 from kerasgan import zoo
 
+from kerasgan.saving import stored_difference
+from kerasgan.zoo.bars import HEADLINE_METRICS
+from kerasgan.zoo.report import remeasure
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from build_zoo_entry import HEADLINE_METRICS, stored_difference  # noqa: E402
-from remeasure_zoo import remeasure  # noqa: E402
 
 
 def store(name: str, dtype: str = "float16", n: int = 10_000) -> dict:

@@ -96,6 +96,23 @@ def test_two_replicas_match_one_device(mirrored, variant, options, tolerances):
     assert int(two.d_optimizer.iterations.numpy()) == int(single.d_optimizer.iterations) == 10 * two.d_steps
 
 
+def test_consistency_regularization_under_two_replicas_matches_one_device(mirrored):
+    """bCR's term (Zhao et al. 2021) sums per example like every other term: with a transformation T that is a
+    fixed function of each image (DiffAugment's draws differ per replica, as the noise does), two replicas train
+    as one device."""
+    ds = tf.data.Dataset.from_tensor_slices(IMAGES).batch(16)
+    gans, histories = [], []
+    for strategy in (tf.distribute.get_strategy(), mirrored):
+        gan = make("dcgan", strategy, norm=None, d_norm=None, consistency_weight=10.0)
+        gan.objective.terms[-1].transform = lambda images, seed: tf.roll(images, 1, axis=2) * 0.5
+        histories.append(gan.fit(ds, epochs=2, verbose=0).history)
+        gans.append(gan)
+    assert max(relative_differences(*gans)) <= 1e-5
+    assert histories[0]["consistency"][0] > 0
+    for name in histories[0]:
+        np.testing.assert_allclose(histories[1][name], histories[0][name], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
 def test_replicas_draw_different_noise(mirrored):
     gan = make("dcgan", mirrored, fixed=False)
     z = mirrored.run(tf.function(lambda: gan._noise(4)))

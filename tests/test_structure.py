@@ -108,6 +108,40 @@ def test_cards_are_the_single_source_of_recipes():
     assert "RECIPES" not in script and "zoo.card(args.name)" in script and '["recipe"]' in script
 
 
+def test_the_readme_toolkit_table_is_generated_from_the_option_declarations():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- options:start -->\n", 1)[1].split("\n<!-- options:end -->", 1)[0]
+    assert block == kerasgan.options.toolkit_table()
+
+
+def test_every_declared_network_option_is_a_parameter_of_the_builders_that_take_it():
+    """A declaration says which builders take an option; the builders' signatures must agree (no second list)."""
+    import inspect
+
+    from kerasgan import nets, options
+
+    for name, option in options.NETWORK_OPTIONS.items():
+        for family, which in option.takes.items():
+            for net in which:
+                builder = nets.NETWORKS[family]["gd".index(net)]
+                assert name in inspect.signature(builder).parameters, (name, family, net)
+    for family, builders in nets.NETWORKS.items():
+        for net, builder in zip("gd", builders):
+            taken = {n for n, o in options.NETWORK_OPTIONS.items() if net in o.takes.get(family, "")}
+            structural = {"image_shape", "latent_dim", "num_classes", "conditioning", "name"}
+            assert set(inspect.signature(builder).parameters) - structural == taken, (family, net)
+
+
+def test_every_gan_setting_is_a_flag_a_config_key_and_documented():
+    from kerasgan import cli, options
+
+    gan = kerasgan.build("dcgan", (16, 16, 1), base_filters=4)
+    flags = cli._train_flags()
+    for name, option in options.GAN_OPTIONS.items():
+        assert name in gan.get_config() and f"``{name}``" in kerasgan.GAN.__doc__
+        assert (name in flags) == option.flag, name
+
+
 def test_the_readme_zoo_table_is_the_zoo_table():
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- zoo-table:start -->\n", 1)[1].split("\n<!-- zoo-table:end -->", 1)[0]

@@ -13,6 +13,7 @@ import pytest
 
 import kerasgan
 from kerasgan import zoo
+from kerasgan.zoo import bars
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED = zoo.names(pretrained_only=True)
@@ -117,7 +118,7 @@ def test_a_tampered_generator_file_is_refused(tmp_path, monkeypatch):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    monkeypatch.setattr(zoo, "root", lambda: str(tmp_path))
+    monkeypatch.setattr(zoo.storage, "root", lambda: str(tmp_path))
     expected = zoo.card(name)["files"]["generator.keras"]
     with pytest.raises(ValueError, match=f"generator.keras has been changed.*expects {expected}"):
         zoo.load(name)
@@ -181,7 +182,7 @@ def _script(name="build_zoo_entry"):
 
 
 def test_quality_bars_per_dataset():
-    build = _script()
+    build = bars
     reference = {"fid_references": {"real_20x20": 50.0, "real_14x14": 100.0, "real_16x16": 40.0},
                  "real_label_accuracy": 0.8}
     good = {"score_ratio": 0.97, "fid": 20.0, "copy_rate": 0.01}
@@ -224,8 +225,8 @@ def test_a_rebuilt_card_keeps_its_earlier_attempts():
 @pytest.mark.parametrize("name", PRETRAINED)
 def test_each_cards_bar_follows_from_its_numbers(name):
     """A card's quality_bar is what the bar of its variant and dataset says of its metrics (one source: the
-    bars in scripts/build_zoo_entry.py and the shipped evaluator's references)."""
-    build, card = _script(), zoo.card(name)
+    bars in kerasgan.zoo.bars and the shipped evaluator's references)."""
+    build, card = bars, zoo.card(name)
     reference = kerasgan.metrics.Evaluator(card["dataset"]).reference
     held_out = not str(card["recipe"].get("split", "train")).startswith("test")
     expected = build.quality_bar(card["variant"], card["metrics"], reference, held_out=held_out,
@@ -253,7 +254,7 @@ def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path
     card gains the stored-dtype check (with the float32 numbers) and re-measured numbers; a second run refuses."""
     name = min((n for n in PRETRAINED if zoo.card(n)["dataset"] == "mnist"), key=zoo.size)
     shutil.copytree(os.path.join(zoo.root(), name), tmp_path / name)
-    monkeypatch.setattr(zoo, "root", lambda: str(tmp_path))
+    monkeypatch.setattr(zoo.storage, "root", lambda: str(tmp_path))
     monkeypatch.chdir(ROOT)  # the recipe's data path is relative to the repository
     card = zoo.card(name)
     card.pop("variant")

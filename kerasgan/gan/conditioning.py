@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import tensorflow as tf
-
 from kerasgan import clustering
 
 __all__ = ["Networks", "read_networks", "Labels", "CodeLabels", "ClusterLabels", "labels_for"]
@@ -117,19 +115,17 @@ class Labels:
         """The labels of the real ``images`` given the batch's ``labels``."""
         return labels
 
-    def fake(self, real_labels, size, seed):
-        """The labels of ``size`` generated images made beside real ones labelled ``real_labels``."""
+    def fake(self, real_labels, size, draw_codes):
+        """The labels of ``size`` generated images made beside real ones labelled ``real_labels``
+        (``draw_codes(size)``: the GAN's draw of InfoGAN codes)."""
         return real_labels
 
 
 class CodeLabels(Labels):
-    """InfoGAN: each generated image gets a fresh code ``c ~ Cat(K)``, uniform over ``[0, K)``; data labels are not read."""
+    """InfoGAN: each generated image gets a fresh code ``c ~ Cat(K)`` (the GAN's draw); data labels are not read."""
 
-    def __init__(self, k: int):
-        self.k = k
-
-    def fake(self, real_labels, size, seed):
-        return tf.random.stateless_uniform((size,), seed=seed(), minval=0, maxval=self.k, dtype=tf.int32)
+    def fake(self, real_labels, size, draw_codes):
+        return draw_codes(size)
 
 
 class ClusterLabels(Labels):
@@ -146,7 +142,7 @@ class ClusterLabels(Labels):
 def labels_for(latent_code: int | None, cluster_centers=None) -> Labels:
     """The :class:`Labels` of a GAN with these settings."""
     if latent_code:
-        return CodeLabels(latent_code)
+        return CodeLabels()
     if cluster_centers is not None:
         return ClusterLabels(cluster_centers)
     return Labels()

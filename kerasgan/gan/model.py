@@ -15,6 +15,7 @@ mean (so the logged value is the true global mean), and each replica's noise is 
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import keras
@@ -270,6 +271,11 @@ class GAN(ClusterConditioning, keras.Model):
         """``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)``."""
         return tf.random.stateless_normal((batch_size, self.latent_dim), seed=self._seed())
 
+    def _codes(self, batch_size):
+        """InfoGAN's ``c ~ Cat(K)``, uniform over ``[0, latent_code)``, int32."""
+        return tf.random.stateless_uniform((batch_size,), seed=self._seed(), minval=0, maxval=self.latent_code,
+                                           dtype=tf.int32)
+
     def _uniform(self, batch_size):
         """``α ~ U[0, 1]``, one per example (the gradient penalty's)."""
         return tf.random.stateless_uniform((batch_size,), seed=self._seed())
@@ -321,10 +327,10 @@ class GAN(ClusterConditioning, keras.Model):
         *earlier, (images, labels) = inputs.real_minibatches(images, labels, self.d_steps)
         for real, real_labels in earlier:
             size = tf.shape(real)[0]
-            fake_labels = self._labels.fake(real_labels, size, self._seed)
+            fake_labels = self._labels.fake(real_labels, size, self._codes)
             self._discriminator_step(real, self._generate(self._noise(size), fake_labels, True), fake_labels)
         size = tf.shape(images)[0]
-        labels = self._labels.fake(labels, size, self._seed)
+        labels = self._labels.fake(labels, size, self._codes)
         with tf.GradientTape() as g_tape:
             fake = self._generate(self._noise(size), labels, training=True)
             with g_tape.stop_recording():
@@ -380,5 +386,17 @@ def _settings_docs() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _signature() -> inspect.Signature:
+    """``GAN(generator, discriminator, latent_dim, num_classes=None, seed=None, *, <each setting>=None, **kwargs)``,
+    what ``help()`` and editors show for the constructor's ``**kwargs``."""
+    parameters = list(inspect.signature(GAN.__init__).parameters.values())
+    kwargs = parameters.pop()
+    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                     annotation=f"{option.type.__name__} | None")
+                   for name, option in options.GAN_OPTIONS.items()]
+    return inspect.Signature(parameters + [kwargs])
+
+
 GAN.__doc__ += _settings_docs()
+GAN.__init__.__signature__ = _signature()
 GAN.defaults = dict(options.variant_defaults(GAN))  # the declared defaults, for reading

@@ -283,6 +283,9 @@ class Objective:
     def __init__(self, settings: dict, auxiliary: bool = False, twin: bool = False):
         loss_config = dict(settings["loss_config"] or {})
         if settings["label_smoothing"]:
+            if "label_smoothing" not in losses_lib.get_adversarial_loss(settings["adversarial_loss"]).parameters:
+                raise ValueError(f"kerasgan: label_smoothing applies to the logit losses (minimax, non_saturating), "
+                                 f"not to {settings['adversarial_loss']!r}.")
             loss_config["label_smoothing"] = settings["label_smoothing"]
         terms: list[Term] = [AdversarialTerm(settings["adversarial_loss"], loss_config)]
         if settings["gp_weight"]:
