@@ -138,7 +138,10 @@ _GAN = [
     Option("d_steps", int, 1, "Discriminator updates per generator update (default: the variant's); each reads "
            "its own batch of real data.", check=_at_least("d_steps", 1, int), lower=1,
            toolkit=('k',
-                    'k discriminator updates per generator update, **each on its own real minibatch**: a batch of k·m examples is split into k of m (`kerasgan train` and `data.load(..., d_steps=k)` batch k·m; under MirroredStrategy each replica splits its share); a batch k does not divide is reused by all k',
+                    "k discriminator updates per generator update, **each on its own real minibatch**: a batch of "
+                    "k·m examples is split into k of m (`kerasgan train` and `data.load(..., d_steps=k)` batch "
+                    "k·m; under MirroredStrategy each replica splits its share); a batch k does not divide is "
+                    "reused by all k",
                     'Goodfellow et al. 2014; Arjovsky et al. 2017; Gulrajani et al. 2017 (Algorithm 1)')),
     Option("clip_value", float, None, "wgan: the bound c of the critic's weight clipping to [-c, c] (default 0.01, "
            "Arjovsky et al. 2017; 0 turns it off).", check=_at_least("clip_value", 0, none_below=True), lower=0),
@@ -151,12 +154,14 @@ _GAN = [
     Option("label_smoothing", float, 0.0, "One-sided label smoothing s of the logit losses: real targets 1 - s/2 "
            "(Salimans et al. 2016).", check=_label_smoothing, lower=0, upper=0.999,
            toolkit=('s',
-                    'one-sided: real targets `1 - s/2` (the Keras/TF-GAN convention; `s=0.2` gives 0.9), fakes 0; logit losses only',
+                    "one-sided: real targets `1 - s/2` (the Keras/TF-GAN convention; `s=0.2` gives 0.9), fakes 0; "
+                    "logit losses only",
                     'Salimans et al. 2016')),
     Option("augment", str, None, "DiffAugment policy for real and generated images: any of "
            f"{','.join(augment.POLICIES)}, comma-separated (Zhao et al. 2020).", check=_policy,
            toolkit=('"color,translation,cutout"',
-                    "DiffAugment: the same random, differentiable transformations of real and generated images before every D call, in D's and G's updates; seeded by the GAN's seed, different per replica",
+                    "DiffAugment: the same random, differentiable transformations of real and generated images "
+                    "before every D call, in D's and G's updates; seeded by the GAN's seed, different per replica",
                     'Zhao et al. 2020')),
     Option("r1_weight", float, 0.0, "R1 penalty weight gamma: gamma/2 E|grad D(x_real)|^2 (Mescheder et al. 2018).",
            check=_at_least("r1_weight", 0), lower=0,
@@ -167,25 +172,42 @@ _GAN = [
            "+ |D(G(z)) - D(T(G(z)))|^2) added to D's loss, T the DiffAugment transformations (Zhao et al. 2021).",
            check=_at_least("consistency_weight", 0), lower=0,
            toolkit=('λ',
-                    "bCR: adds `λ‖D(x) - D(T(x))‖² + λ‖D(G(z)) - D(T(G(z)))‖²` to D's loss (balanced: real and generated images), `T` the DiffAugment transformations (`augment`'s policy, else `translation,cutout`); D learns to give an image and its transformed copy the same output; G's loss is unchanged",
+                    "bCR: adds `λ‖D(x) - D(T(x))‖² + λ‖D(G(z)) - D(T(G(z)))‖²` to D's loss (balanced: real and "
+                    "generated images), `T` the DiffAugment transformations (`augment`'s policy, else "
+                    "`translation,cutout`); D learns to give an image and its transformed copy the same output; "
+                    "G's loss is unchanged",
                     'Zhao et al. 2021')),
     Option("ema_decay", float, None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
            "ema_generator.keras.", check=_open_unit("ema_decay"), lower=0, upper=0.999999,
            toolkit=('0.999',
-                    "`gan.ema_generator`, an EMA of G's weights updated inside `train_step` (correct under MirroredStrategy), saved in `.keras` files and checkpoints; `generate()` uses it (`ema=False` for the raw G)",
+                    "`gan.ema_generator`, an EMA of G's weights updated inside `train_step` (correct under "
+                    "MirroredStrategy), saved in `.keras` files and checkpoints; `generate()` uses it (`ema=False` "
+                    "for the raw G)",
                     'Karras et al. 2018; Yazıcı et al. 2019')),
     Option("latent_code", int, None, "Unconditional variants: an InfoGAN categorical latent code of this many values "
            "(Chen et al. 2016): G takes [z, c], D's code head learns c from G's images and both add lambda "
            "(--aux_weight) times its cross-entropy. No labels are read.", check=code_size, lower=2,
            toolkit=('K',
-                    "InfoGAN on an unconditional variant: G takes `[z, c]` with a code `c ~ Cat(K)` drawn by the GAN (no labels read), D gets a code head `Q(c \\| x)` trained on generated images only, and D and G both add `λ·E[-log Q(c \\| G(z, c))]` (λ = `aux_weight`, default 1), the variational bound of the mutual information `I(c; G(z, c))`. The code gives G K components for the K separate pieces of a disconnected data manifold (MNIST's digits) instead of the in-between images of one continuous map; `generate(labels=...)` picks codes (default: cycled 0..K-1)",
+                    "InfoGAN on an unconditional variant: G takes `[z, c]` with a code `c ~ Cat(K)` drawn by the "
+                    "GAN (no labels read), D gets a code head `Q(c \\| x)` trained on generated images only, and D "
+                    "and G both add `λ·E[-log Q(c \\| G(z, c))]` (λ = `aux_weight`, default 1), the variational "
+                    "bound of the mutual information `I(c; G(z, c))`. The code gives G K components for the K "
+                    "separate pieces of a disconnected data manifold (MNIST's digits) instead of the in-between "
+                    "images of one continuous map; `generate(labels=...)` picks codes (default: cycled 0..K-1)",
                     'Chen et al. 2016; Khayatkhoei et al. 2018')),
     Option("clusters", int, None, "Unconditional variants: condition G and D on this many k-means clusters of the "
            "training images at half resolution, fitted before training (after Liu et al. 2020's self-conditioned "
            "GAN); samples draw the cluster from the data's shares. No labels are read.",
            check=lambda value: code_size(value, "clusters"), lower=2,
            toolkit=('K',
-                    "cluster conditioning of an unconditional variant (`kerasgan.clustering`): the training images' K k-means clusters at half resolution (2×2 average pooling; k-means++ then Lloyd on a uniform sample of 20,000, fitted by `gan.fit_clusters(data)` before `fit`, and by `kerasgan train` on the whole split; saved with the GAN) are their labels, and the variant trains as a cGAN on them (the cGAN networks with K classes; `projection`, `conditional_norm` apply; fakes take their minibatch's clusters). `generate()` draws the cluster from the clusters' shares of the data (`gan.cluster_prior`, a card's `cluster_prior`), so the model stays an unconditional mixture `Σ_k p_data(k) p_g(x \\| k)`; no labels are read.",
+                    "cluster conditioning of an unconditional variant (`kerasgan.clustering`): the training "
+                    "images' K k-means clusters at half resolution (2×2 average pooling; k-means++ then Lloyd on a "
+                    "uniform sample of 20,000, fitted by `gan.fit_clusters(data)` before `fit`, and by `kerasgan "
+                    "train` on the whole split; saved with the GAN) are their labels, and the variant trains as a "
+                    "cGAN on them (the cGAN networks with K classes; `projection`, `conditional_norm` apply; fakes "
+                    "take their minibatch's clusters). `generate()` draws the cluster from the clusters' shares of "
+                    "the data (`gan.cluster_prior`, a card's `cluster_prior`), so the model stays an unconditional "
+                    "mixture `Σ_k p_data(k) p_g(x \\| k)`; no labels are read.",
                     "after Liu et al. 2020 (self-conditioned GAN, which clusters D's features instead)")),
 ]
 

@@ -310,7 +310,7 @@ def test_a_changed_zoo_file_is_refused_and_left_as_it_is(tmp_path, monkeypatch):
 
     copy = tmp_path / "zoo"
     shutil.copytree(ROOT / "zoo" / "dcgan_mnist", copy / "dcgan_mnist")
-    monkeypatch.setattr(kerasgan.zoo.storage, "root", lambda: str(copy))
+    monkeypatch.setenv("KERASGAN_ZOO", str(copy))
     generator = copy / "dcgan_mnist" / "generator.keras"
     generator.write_bytes(generator.read_bytes()[:-10])
     before = snapshot(copy)

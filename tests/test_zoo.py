@@ -118,7 +118,7 @@ def test_a_tampered_generator_file_is_refused(tmp_path, monkeypatch):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    monkeypatch.setattr(zoo.storage, "root", lambda: str(tmp_path))
+    monkeypatch.setenv("KERASGAN_ZOO", str(tmp_path))
     expected = zoo.card(name)["files"]["generator.keras"]
     with pytest.raises(ValueError, match=f"generator.keras has been changed.*expects {expected}"):
         zoo.load(name)
@@ -254,7 +254,7 @@ def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path
     card gains the stored-dtype check (with the float32 numbers) and re-measured numbers; a second run refuses."""
     name = min((n for n in PRETRAINED if zoo.card(n)["dataset"] == "mnist"), key=zoo.size)
     shutil.copytree(os.path.join(zoo.root(), name), tmp_path / name)
-    monkeypatch.setattr(zoo.storage, "root", lambda: str(tmp_path))
+    monkeypatch.setenv("KERASGAN_ZOO", str(tmp_path))
     monkeypatch.chdir(ROOT)  # the recipe's data path is relative to the repository
     card = zoo.card(name)
     card.pop("variant")

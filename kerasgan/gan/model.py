@@ -114,8 +114,10 @@ class GAN(ClusterConditioning, keras.Model):
                                       self.latent_code, self.clusters)
         for name, value in vars(self.networks).items():  # gan.image_shape, gan.auxiliary_classifier, ...
             setattr(self, name, value)
-        if self.augment and len(self.image_shape) != 3:
-            raise ValueError(f"kerasgan: augment= needs images (H, W, C); these samples have shape {self.image_shape}.")
+        for name in ("augment", "consistency_weight"):  # DiffAugment transforms images
+            if getattr(self, name) and len(self.image_shape) != 3:
+                raise ValueError(f"kerasgan: {name}= needs images (H, W, C); these samples have shape "
+                                 f"{self.image_shape}.")
         if (not self.auxiliary_classifier or self.latent_code) and given.get("classify_fakes") is False:
             raise ValueError("kerasgan: classify_fakes=False applies to a discriminator with an AC-GAN class head "
                              "(variant acgan); these networks have none. Leave classify_fakes out.")

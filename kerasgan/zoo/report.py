@@ -17,8 +17,7 @@ import numpy as np
 from kerasgan import data, metrics
 from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
-from kerasgan.zoo import storage
-from kerasgan.zoo.storage import card, names, train_command
+from kerasgan.zoo.storage import CARD, card, names, root, train_command
 
 __all__ = ["evaluate", "remeasure", "table"]
 
@@ -65,7 +64,7 @@ def remeasure(name: str, n: int = 10_000) -> dict:
     info = card(name)
     result = evaluate(name, n=n, seed=0)
     reference = metrics.Evaluator(info["dataset"]).reference
-    path = os.path.join(storage.root(), name, storage.CARD)
+    path = os.path.join(root(), name, CARD)
     with open(path) as handle:
         stored = json.load(handle)
     stored["metrics"] = {**result, "evaluated_with": f"kerasgan eval {name}: {n:,} samples, seed 0, against the "

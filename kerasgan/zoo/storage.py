@@ -29,18 +29,23 @@ __all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "root", "names", "card", "sha25
 CARD = "card.json"
 GENERATOR = "generator.keras"
 DISCRIMINATOR = "discriminator.keras"
+#: The environment variable naming another zoo folder (:func:`root`).
+ZOO_ENV = "KERASGAN_ZOO"
 
 
 def root() -> str:
-    """The folder holding the zoo entries (installed copy, or the repository's ``zoo/``).
+    """The folder holding the zoo entries: ``$KERASGAN_ZOO`` when set (a copy of the zoo to build or test entries
+    in), else the installed copy, else the repository's ``zoo/``.
 
     Example:
 
     >>> os.path.isdir(root())
     True
     """
+    if os.environ.get(ZOO_ENV):
+        return os.environ[ZOO_ENV]
     try:
-        from importlib import resources
+        from importlib import resources  # the standard library
 
         installed = resources.files("kerasgan.zoo_entries")
         if installed.is_dir():
