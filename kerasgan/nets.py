@@ -217,6 +217,7 @@ def mlp_discriminator(
     embed_dim: int = 50,
     projection: bool = False,
     twin_classifier: bool = False,
+    leaky_slope: float = 0.2,
     name: str = "discriminator",
 ) -> keras.Model:
     """Fully connected discriminator: samples -> logit (Goodfellow et al. 2014).
@@ -244,7 +245,7 @@ def mlp_discriminator(
         x = layers.Concatenate(name="x_and_label")([x, embedding])
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"dense_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
+        x = layers.LeakyReLU(leaky_slope, name=f"lrelu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
     return _discriminator_head(x, num_classes, conditioning, inputs, name, projection=projection,
@@ -381,6 +382,7 @@ def dcgan_discriminator(
     convs_per_stage: int = 1,
     projection: bool = False,
     twin_classifier: bool = False,
+    leaky_slope: float = 0.2,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
@@ -455,7 +457,7 @@ def dcgan_discriminator(
                                     name=f"conv_{suffix}"), norm)(x)
         if normalise and norm in ("batch", "sync_batch", "layer"):
             x = _norm_layer(norm, f"{'ln' if norm == 'layer' else 'bn'}_{suffix}")(x)
-        x = layers.LeakyReLU(0.2, name=f"lrelu_{suffix}")(x)
+        x = layers.LeakyReLU(leaky_slope, name=f"lrelu_{suffix}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dropout_{suffix}")(x)
         return x

@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping
 
 from kerasgan import augment  # TensorFlow-free at import, as this module is
 
-__all__ = ["Option", "OPTIONS", "GAN_OPTIONS", "NETWORK_OPTIONS", "OPTIMIZER_OPTIONS", "OPTIMIZERS", "UPSAMPLINGS",
+__all__ = ["Option", "OPTIONS", "GAN_OPTIONS", "NETWORK_OPTIONS", "OPTIMIZER_OPTIONS", "OPTIMIZERS", "LR_DECAYS", "UPSAMPLINGS",
            "NetworkOptions", "code_size", "variant_defaults", "resolve_settings", "split_options", "toolkit_table"]
 
 
@@ -126,6 +126,9 @@ UPSAMPLINGS = {
     "nearest": "2x nearest-neighbour resize, then a convolution",
     "bilinear": "2x bilinear resize, then a convolution",
 }
+#: Learning-rate schedules a recipe can name (``lr_decay=``, :func:`kerasgan.optimizers.recipe_optimizers`).
+LR_DECAYS = {"linear": "the rate falls linearly from its value to 0 at --total_steps (Miyato et al. 2018's and "
+                       "Gulrajani et al. 2017's CIFAR-10 recipes)"}
 #: Optimizer kinds a recipe can name (``optimizer=``), each a Keras optimizer identifier.
 OPTIMIZERS = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD"}
 
@@ -232,6 +235,9 @@ _NETWORK = [
            scope="network", takes={"dcgan": "g"}),
     Option("upsample", str, None, "Generator upsampling: " + "; ".join(f"{k}: {v}" for k, v in UPSAMPLINGS.items())
            + ".", scope="network", choices=UPSAMPLINGS, takes={"dcgan": "g"}),
+    Option("leaky_slope", float, None, "Negative slope of the discriminator's leaky ReLUs (default 0.2, DCGAN; 0.1 in "
+           "SNGAN's standard CNN, Miyato et al. 2018, Table 3).", scope="network", lower=0,
+           takes={"dcgan": "d", "mlp": "d"}),
     Option("norm", str, None, "Normalisation of the conv networks' layers (batch, sync_batch, layer, spectral, "
            "none).", scope="network", flag=False, takes={"dcgan": "gd"}),
     Option("dropout", float, None, "Dropout rate of the discriminator's hidden layers.", scope="network", flag=False,
@@ -252,6 +258,11 @@ _OPTIMIZER = [
     Option("g_learning_rate", float, None, "Generator learning rate (TTUR).", scope="optimizer", lower=0),
     Option("beta_1", float, None, "Adam's beta_1.", scope="optimizer"),
     Option("beta_2", float, None, "Adam's beta_2.", scope="optimizer"),
+    Option("lr_decay", str, None, "Learning-rate schedule of both optimizers (default: constant): " + "; ".join(
+           f"{k}: {v}" for k, v in LR_DECAYS.items()) + ".", scope="optimizer", choices=LR_DECAYS),
+    Option("total_steps", int, None, "The generator steps a run is planned for, where --lr_decay=linear reaches 0 "
+           "(the discriminator's schedule counts its d_steps updates per generator step).", scope="optimizer",
+           lower=1),
 ]
 
 #: Every declared option, name -> :class:`Option`, in declaration order.

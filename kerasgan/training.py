@@ -73,6 +73,7 @@ def train(
     jit_compile: bool = False,
     steps_per_execution: int = 1,
     preset: str | None = None,
+    initial_steps: int = 0,
     callbacks: list | None = None,
     optimizers: dict | None = None,
     **build_overrides,
@@ -112,6 +113,14 @@ def train(
     real minibatches of ``batch_size`` (one per discriminator update), so an
     epoch, one pass over the data, has ``examples // (d_steps · batch_size)``
     steps.
+
+    ``initial_steps`` continues a training that ran that many generator
+    steps before (``scripts/build_zoo_entry.py NAME --continue`` gives it a
+    zoo entry's ``steps`` with ``preset=NAME``, the entry's networks): both
+    optimizers' step counters start there (D's at ``initial_steps × d_steps``),
+    so an ``lr_decay`` schedule continues where it stopped, and the data
+    stream starts at the pass those steps reached. The optimizers' moments
+    start afresh (a shipped entry keeps none).
 
     Resume: every epoch the whole training state is checkpointed to
     ``workdir/checkpoint`` (:class:`kerasgan.callbacks.TrainingCheckpoint`);
@@ -166,7 +175,8 @@ def train(
     info = source.prepare()
     run_config = {"variant": variant, "dataset": dataset, "split": split, "image_size": image_size, "epochs": epochs,
                   "batch_size": batch_size, "seed": seed, "latent_dim": latent_dim, "precision": precision,
-                  "preset": preset, "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+                  "preset": preset, "initial_steps": initial_steps or None,
+                  "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
                   **{k: v for k, v in build_overrides.items() if _jsonable(v)}}
     defaults = dict(source.training_defaults)
     batch_size = batch_size or defaults.pop("batch_size")
@@ -196,7 +206,7 @@ def train(
         raise ValueError(f"kerasgan: steps_per_epoch={steps_per_epoch} is not a multiple of steps_per_execution="
                          f"{steps_per_execution}; Keras would run {rounded} steps an epoch. Choose a multiple.")
     steps_per_epoch = steps_per_epoch or max(steps_per_execution, steps_per_pass // steps_per_execution * steps_per_execution)
-    first_pass, skip = divmod(initial_epoch * steps_per_epoch, steps_per_pass or 1)
+    first_pass, skip = divmod(initial_steps + initial_epoch * steps_per_epoch, steps_per_pass or 1)
     dataset_obj, info = data_lib.load(
         source, batch_size=batch_size, image_size=image_size, with_labels=bool(cls.conditioning), seed=seed,
         with_info=True, start_epoch=first_pass, channels=channels, d_steps=d_steps,
@@ -214,8 +224,11 @@ def train(
                 gan = build(variant, image_shape=info.image_shape,
                             num_classes=info.num_classes if cls.conditioning else None, seed=seed, **options)
             if optimizers is None and any(v is not None for v in recipe_opt.values()):
-                optimizers = recipe_optimizers(variant, **recipe_opt)
+                optimizers = recipe_optimizers(variant, d_steps=d_steps, **recipe_opt)
             gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **(optimizers or {}))
+            if initial_steps:  # a checkpoint of this workdir, restored when fit starts, brings its own counters
+                gan.g_optimizer.iterations.assign(int(initial_steps))
+                gan.d_optimizer.iterations.assign(int(initial_steps) * d_steps)
     finally:
         keras.config.set_dtype_policy(previous_policy)
     checkpoint_lib.check_compatible(checkpoint_dir, gan)  # before anything is written

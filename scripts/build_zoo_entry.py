@@ -2,6 +2,7 @@
 
     python scripts/build_zoo_entry.py dcgan_mnist [--epochs=N] [--set FLAG=VALUE ...] [--selection=DATASET@SPLIT]
                                                   [--workdir=runs/zoo/NAME] [--out=DIR]
+    python scripts/build_zoo_entry.py sngan_cifar10 --continue --epochs=ADDED [--workdir=~/kerasgan-runs/NAME]
 
 The card is the entry's single source: its ``recipe`` holds the ``kerasgan
 train`` flags (``kerasgan.zoo.train_command(NAME)`` prints them as a command)
@@ -20,6 +21,14 @@ files with ``kerasgan.zoo.evaluate`` (``kerasgan eval NAME``: 10,000 samples
 against the test split, and the copy rate against the training images), and
 writes card.json with the recipe, the measurements, the bar, the versions and
 each file's sha256.
+
+``--continue`` trains a shipped entry further, across sessions: from its
+networks and step count (``kerasgan.training.train(preset=NAME,
+initial_steps=steps)``), for ``--epochs`` more epochs; the card's totals and
+``eval_history`` grow and its ``continued`` list says what restarted, and the
+entry is replaced only when the selection slice says the result is better.
+Keep the workdir of a long training outside the work tree (``~/kerasgan-runs/NAME``):
+on the same machine the same command resumes its exact checkpoint.
 """
 
 import argparse
@@ -58,6 +67,29 @@ def previous_attempts(old: dict) -> list:
     return attempts
 
 
+def continuation_start(old: dict) -> dict:
+    """Where a ``--continue`` run of the entry with card ``old`` starts: its generator steps, epochs and training
+    seconds, and the selection-slice FID of the shipped weights (the evaluation its ``best_epoch`` and
+    ``best_weights`` name), which the continued run must beat to be shipped."""
+    if not old.get("steps") or not old.get("eval_history"):
+        raise SystemExit(f"{old['name']} has no shipped training to continue (no steps or eval_history in its card); "
+                         "build it first.")
+    shipped = [e for e in old["eval_history"] if e["epoch"] == old["best_epoch"] and e["source"] == old["best_weights"]]
+    if not shipped:
+        raise SystemExit(f"{old['name']}'s eval_history has no evaluation of its shipped weights (epoch "
+                         f"{old['best_epoch']}, {old['best_weights']}); it cannot be compared, so it is not continued.")
+    return {"steps": int(old["steps"]), "epochs": int(old["recipe"]["epochs"]),
+            "seconds": float(old["training_seconds"]), "selection_fid": float(shipped[0]["fid"])}
+
+
+def continued_history(old_history: list, new_history: list, start: dict) -> list:
+    """The card's eval_history after a continued run: the old evaluations, then the new ones with their epochs and
+    training seconds counted from the entry's start (their generator steps count from it already)."""
+    shifted = [{**e, "epoch": e["epoch"] + start["epochs"], "train_seconds": round(e["train_seconds"] + start["seconds"], 1)}
+               for e in new_history]
+    return list(old_history) + shifted
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=zoo.names())
@@ -72,12 +104,21 @@ def main():
     parser.add_argument("--workdir", default=None, help="training folder (default runs/zoo/NAME; resumable)")
     parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
     parser.add_argument("--note", default=None, help="the card's quality_note: what this run tried and why")
+    parser.add_argument("--continue", dest="continue_entry", action="store_true",
+                        help="continue the shipped entry's training for --epochs more epochs: from its generator (which "
+                             "also seeds the EMA) and discriminator, with its step count (a --lr_decay schedule goes on "
+                             "where it stopped); the optimizers' moments restart. The card's steps, seconds and "
+                             "eval_history grow; the entry is replaced only when the selection slice's best FID beats "
+                             "the shipped weights'")
     parser.add_argument("--stored_dtype", default=None, choices=["float16"],
                         help="store the networks' weights in float16 (half the bytes; they load as float32)")
     args = parser.parse_args()
     os.chdir(ROOT)  # recipes name their data relative to the repository
     old = zoo.card(args.name)
     recipe = dict(old["recipe"])
+    start = continuation_start(old) if args.continue_entry else None
+    if start and not args.epochs:
+        raise SystemExit("--continue needs --epochs: how many epochs to add")
     if args.epochs:
         recipe["epochs"] = args.epochs
     for change in args.set:
@@ -106,8 +147,15 @@ def main():
                                 every=args.eval_every, num=EVAL_SAMPLES, report_evaluator=test_evaluator,
                                 require=minima)
     workdir = args.workdir or os.path.join("runs", "zoo", args.name)
-    result = kerasgan.training.train(workdir=workdir, verbose=2, callbacks=[callback], **recipe)
+    continuing = {"preset": args.name, "initial_steps": start["steps"]} if start else {}
+    result = kerasgan.training.train(workdir=workdir, verbose=2, callbacks=[callback], **recipe, **continuing)
     gan = result["gan"]  # generator restored to the best-scoring weights (raw or EMA)
+    if start:
+        if not callback.best < start["selection_fid"]:
+            print(f"{args.name}: not shipped: the continued run's best selection FID {callback.best:.2f} does not beat "
+                  f"the shipped weights' {start['selection_fid']:.2f}; the run is in {workdir}")
+            return
+        recipe["epochs"] = start["epochs"] + args.epochs  # the card's recipe: all the epochs that made it
     out = args.out or os.path.join(zoo.root(), args.name)
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
@@ -136,11 +184,13 @@ def main():
                       f"the bar's minima there ({minima})"},
         **({"data_note": old["data_note"]} if old.get("data_note") else {}),
         "steps": int(gan.g_optimizer.iterations.numpy()),
-        "best_epoch": callback.best_epoch,
+        "best_epoch": callback.best_epoch + (start["epochs"] if start else 0),
         "best_weights": callback.best_source,
         "discriminator": "the training run's discriminator after its last epoch",
-        "training_seconds": round(callback.train_seconds, 1),
-        "bar_first_met": first_met(callback.history, recipe["variant"], test_evaluator.reference, old["dataset"], EVAL_SAMPLES),
+        "training_seconds": round(callback.train_seconds + (start["seconds"] if start else 0.0), 1),
+        "bar_first_met": (old.get("bar_first_met") if start and old.get("bar_first_met") else
+                          first_met(callback.history, recipe["variant"], test_evaluator.reference, old["dataset"],
+                                    EVAL_SAMPLES)),
         "machine": kerasgan.distribute.cpu_description(),
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},
@@ -148,8 +198,16 @@ def main():
             "stored_dtype_check": stored_difference(gan.generator, os.path.join(out, "generator.keras"), gan.latent_dim,
                                                      gan.label_values)}
            if args.stored_dtype else {}),
-        "attempts": previous_attempts(old),
-        "eval_history": callback.history,
+        "attempts": list(old.get("attempts", [])) if start else previous_attempts(old),
+        "eval_history": continued_history(old["eval_history"], callback.history, start) if start else callback.history,
+        **({"continued": old.get("continued", []) + [{
+            "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": args.epochs,
+            "seconds": round(callback.train_seconds, 1), "machine": kerasgan.distribute.cpu_description(),
+            "selection_fid": {"before": start["selection_fid"], "after": callback.best},
+            "metrics_before": {k: old["metrics"][k] for k in HEADLINE_METRICS if k in old.get("metrics", {})},
+            "restarted": "the optimizers' moments (a shipped entry keeps none) and the EvaluateCallback's EMA copy; "
+                         "the networks, the GAN's EMA (seeded by the shipped generator), the step count and the "
+                         "learning-rate schedule went on"}]} if start else {}),
     }
     if args.note:
         card["quality_note"] = args.note

@@ -41,7 +41,7 @@ def main() -> None:
                          latent_dim=card["latent_dim"], seed=recipe["seed"], **gan_settings, **network_options)
     gan.generator.set_weights(zoo.load(args.name).model.get_weights())
     gan.generator.trainable = False
-    gan.compile(**kerasgan.optimizers.recipe_optimizers(card["variant"], **optimizer_flags))
+    gan.compile(**kerasgan.optimizers.recipe_optimizers(card["variant"], d_steps=gan.d_steps, **optimizer_flags))
     ds = kerasgan.data.load(recipe["dataset"], split=recipe.get("split"), batch_size=recipe["batch_size"],
                             with_labels=bool(card["num_classes"]), seed=recipe["seed"])
     start = time.time()

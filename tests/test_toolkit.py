@@ -439,3 +439,23 @@ def test_cli_acgan_class_loss_flags_reach_the_gan(shared_data, tmp_path):
     gan = keras.models.load_model(workdir / "gan.keras")
     assert (gan.aux_weight, gan.classify_fakes, gan.twin_classifier) == (0.5, False, True)
     assert [output.shape[-1] for output in gan.discriminator.outputs] == [1, 10, 10]
+
+
+def test_linear_learning_rate_decay_counts_each_optimizers_own_steps_and_resumes(tmp_path):
+    """``lr_decay="linear", total_steps=N``: both rates fall linearly to 0 at N generator steps (D's schedule counts
+    its d_steps updates a step); the schedule is saved with the GAN, so a resumed run goes on with it; a schedule
+    without its length is refused."""
+    common = dict(variant="wgan_gp", dataset="toy:ring8", steps_per_epoch=3, batch_size=16, verbose=0, seed=0,
+                  lr_decay="linear", total_steps=12)
+    result = kerasgan.train(workdir=str(tmp_path), epochs=1, **common)
+    gan = result["gan"]
+    assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 15
+    base = 1e-4  # WGAN-GP's Adam (Gulrajani et al. 2017)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(base * (1 - 3 / 12), rel=1e-5)
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(base * (1 - 15 / 60), rel=1e-5)
+    resumed = kerasgan.train(workdir=str(tmp_path), epochs=2, **common)["gan"]
+    assert float(resumed.g_optimizer.learning_rate) == pytest.approx(base * (1 - 6 / 12), rel=1e-5)
+    continued = kerasgan.train(workdir=str(tmp_path / "continued"), epochs=1, initial_steps=9, **common)["gan"]
+    assert int(continued.g_optimizer.iterations) == 12 and float(continued.g_optimizer.learning_rate) == 0.0
+    with pytest.raises(ValueError, match="lr_decay and total_steps go together"):
+        kerasgan.train(workdir=str(tmp_path / "bad"), epochs=1, **{**common, "total_steps": None})

@@ -280,3 +280,59 @@ def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path
                                                           dataset=stored["dataset"])
     with pytest.raises(SystemExit, match="already stored in float16"):
         _script("store_zoo_entry").store(name, "float16", n=500)
+
+
+def _build(monkeypatch, *argv):
+    """Run scripts/build_zoo_entry.py with ``argv`` (in this process)."""
+    monkeypatch.setattr(sys, "argv", ["build_zoo_entry.py", *argv])
+    _script().main()
+
+
+def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_when_better(
+        shared_data, tmp_path, monkeypatch, capsys):
+    """``build_zoo_entry.py NAME --continue --epochs=N`` on a tiny entry (4 steps of a linearly decayed schedule
+    over 40): refused (nothing written) when its selection FID does not beat the shipped weights'; shipped when it
+    does, with the steps, the schedule, the seconds, the epochs and the eval_history carried on."""
+    monkeypatch.chdir(ROOT)
+    zoo_dir = tmp_path / "zoo"
+    (zoo_dir / "tiny_mnist").mkdir(parents=True)
+    mnist = f"idx:{shared_data / 'mnist'}"
+    card = {"name": "tiny_mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
+            "recipe": {"variant": "dcgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
+                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8, "lr_decay": "linear",
+                       "total_steps": 40},
+            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    _build(monkeypatch, "tiny_mnist", "--eval_every=1", f"--workdir={tmp_path / 'run1'}")
+    first = zoo.card("tiny_mnist")
+    assert first["steps"] == 4 and first["eval_history"][-1]["generator_steps"] == 4
+
+    shipped = [e for e in first["eval_history"] if e["epoch"] == first["best_epoch"]
+               and e["source"] == first["best_weights"]][0]
+    unbeatable = {**first, "eval_history": [{**e, "fid": 0.0} if e is shipped else e
+                                            for e in first["eval_history"]]}
+    unbeatable.pop("variant")
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(unbeatable))
+    before = {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+    _build(monkeypatch, "tiny_mnist", "--continue", "--epochs=1", "--eval_every=1", f"--workdir={tmp_path / 'run2'}")
+    assert "not shipped" in capsys.readouterr().out
+    assert before == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps({k: v for k, v in first.items() if k != "variant"}))
+    first = zoo.card("tiny_mnist")
+    beatable = [{**e, "fid": 1e9} for e in first["eval_history"]]  # any continued evaluation beats it
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(
+        {**{k: v for k, v in first.items() if k != "variant"}, "eval_history": beatable}))
+    _build(monkeypatch, "tiny_mnist", "--continue", "--epochs=1", "--eval_every=1", f"--workdir={tmp_path / 'run3'}")
+    second = zoo.card("tiny_mnist")
+    assert second["steps"] == 8 and second["recipe"]["epochs"] == 2 and second["best_epoch"] == 2
+    assert [(e["epoch"], e["generator_steps"]) for e in second["eval_history"]] == [(1, 4), (2, 8)]
+    assert second["eval_history"][-1]["train_seconds"] > first["training_seconds"]
+    assert second["training_seconds"] > first["training_seconds"]
+    (continued,) = second["continued"]
+    assert (continued["from_steps"], continued["to_steps"], continued["epochs"]) == (4, 8, 1)
+    assert "moments" in continued["restarted"] and continued["selection_fid"]["before"] == 1e9
+    gan = kerasgan.saving.load_model(str(tmp_path / "run3" / "gan.keras"))
+    assert int(gan.g_optimizer.iterations) == 8 and int(gan.d_optimizer.iterations) == 8
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4 * (1 - 8 / 40), rel=1e-5)  # the schedule went on
