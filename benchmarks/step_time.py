@@ -61,11 +61,21 @@ SETTINGS = {
                                           "mixed_bfloat16", False),
     "sngan max256 k4 bf16 standard-cnn d32": ("sngan", {"max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
                                                         "d_base_filters": 32}, 64, "mixed_bfloat16", False),
+    # SNGAN's standard CNN as Miyato et al. 2018 (Table 3) train it on CIFAR-10: D of seven convolutions, 64 to 512
+    # channels, leaky ReLU 0.1; G of three stride-2 4x4 ConvT and a 3x3 conv; 5 D updates per G update (the public
+    # recipes'); at full and at half width
+    "sngan paper b64 f32": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
+                                      "output_conv": True, "d_steps": 5}, 64, "float32", False),
+    "sngan paper b64 bf16": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
+                                       "output_conv": True, "d_steps": 5}, 64, "mixed_bfloat16", False),
+    "sngan paper b32 bf16": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
+                                       "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64,
+                             "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
 COST_FLAGS = ("base_filters", "g_base_filters", "d_base_filters", "max_filters", "kernel_size", "upsample",
-              "convs_per_stage", "augment", "r1_weight")
+              "convs_per_stage", "output_conv", "augment", "r1_weight", "consistency_weight", "d_steps")
 
 
 def recipe_settings():

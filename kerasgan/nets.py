@@ -311,6 +311,7 @@ def dcgan_generator(
     norm: str | None = "batch",
     upsample: str = "transpose",
     conditional_norm: bool = False,
+    output_conv: bool = False,
     name: str = "generator",
 ) -> keras.Model:
     """DCGAN generator (Radford et al. 2015), sized from ``image_shape``.
@@ -330,6 +331,10 @@ def dcgan_generator(
     takes its scale and shift from the label (:class:`ClassAffine`,
     conditional batch normalisation as in the projection cGAN of Miyato &
     Koyama 2018), besides the label embedding concatenated to ``z``.
+    ``output_conv``: the generator of SNGAN's standard CNN (Miyato et al.
+    2018, Table 3) instead: every stage a stride-2 ``ConvT`` (no stride-1
+    stage on the start grid; at 32x32 from 4x4x512: 256, 128, 64 filters),
+    then a 3x3 stride-1 convolution to the image channels with ``tanh``.
 
     Example:
 
@@ -341,6 +346,10 @@ def dcgan_generator(
     >>> cbn = dcgan_generator((32, 32, 3), num_classes=10, conditional_norm=True)
     >>> sum(isinstance(l, ClassAffine) for l in cbn.layers)
     4
+    >>> sngan = dcgan_generator((32, 32, 3), kernel_size=4, output_conv=True)
+    >>> convs = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+    >>> [(l.name, l.output.shape[1:]) for l in sngan.layers if isinstance(l, convs)]
+    [('convt_0', (8, 8, 256)), ('convt_1', (16, 16, 128)), ('convt_2', (32, 32, 64)), ('conv_out', (32, 32, 3))]
     """
     height, width, channels = _check_shape(image_shape, "dcgan")
     _check_norm(norm)
@@ -358,14 +367,19 @@ def dcgan_generator(
     x = _norm_layer(norm, "project_bn", label, classes)(x)
     x = layers.ReLU(name="project_relu")(x)
     x = layers.Reshape((h0, w0, start), name="to_grid")(x)
-    # One stride-1 stage, then stride-2 stages; the last one makes the image.
-    plan = [(_filters(base_filters, stages - 1, max_filters), 1)]
-    plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
+    if output_conv:  # stride-2 stages only, then a 3x3 convolution makes the image
+        plan = [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(stages)]
+    else:  # one stride-1 stage, then stride-2 stages; the last one makes the image
+        plan = [(_filters(base_filters, stages - 1, max_filters), 1)]
+        plan += [(_filters(base_filters, stages - 1 - i, max_filters), 2) for i in range(1, stages)]
     for i, (filters, stride) in enumerate(plan):
         x = _upsampling_conv(filters, kernel_size, stride, upsample, norm is None, f"convt_{i}")(x)
         x = _norm_layer(norm, f"bn_{i}", label, classes)(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
-    x = _upsampling_conv(channels, kernel_size, 2, upsample, True, "convt_out")(x)
+    if output_conv:
+        x = layers.Conv2D(channels, 3, padding="same", name="conv_out")(x)
+    else:
+        x = _upsampling_conv(channels, kernel_size, 2, upsample, True, "convt_out")(x)
     x = layers.Activation("tanh", dtype="float32", name="out")(x)
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], x, name=name)
 

@@ -235,6 +235,9 @@ _NETWORK = [
            scope="network", takes={"dcgan": "g"}),
     Option("upsample", str, None, "Generator upsampling: " + "; ".join(f"{k}: {v}" for k, v in UPSAMPLINGS.items())
            + ".", scope="network", choices=UPSAMPLINGS, takes={"dcgan": "g"}),
+    Option("output_conv", bool, None, "Generator of SNGAN's standard CNN (Miyato et al. 2018, Table 3): stride-2 "
+           "upsampling stages only, then a 3x3 stride-1 convolution to the image channels (default: DCGAN's stride-1 "
+           "first stage and a last upsampling to the channels).", scope="network", takes={"dcgan": "g"}),
     Option("leaky_slope", float, None, "Negative slope of the discriminator's leaky ReLUs (default 0.2, DCGAN; 0.1 in "
            "SNGAN's standard CNN, Miyato et al. 2018, Table 3).", scope="network", lower=0,
            takes={"dcgan": "d", "mlp": "d"}),

@@ -85,8 +85,8 @@ def continuation_start(old: dict) -> dict:
 def continued_history(old_history: list, new_history: list, start: dict) -> list:
     """The card's eval_history after a continued run: the old evaluations, then the new ones with their epochs and
     training seconds counted from the entry's start (their generator steps count from it already)."""
-    shifted = [{**e, "epoch": e["epoch"] + start["epochs"], "train_seconds": round(e["train_seconds"] + start["seconds"], 1)}
-               for e in new_history]
+    shifted = [{**e, "epoch": e["epoch"] + start["epochs"],
+                "train_seconds": round(e["train_seconds"] + start["seconds"], 1)} for e in new_history]
     return list(old_history) + shifted
 
 
@@ -105,9 +105,9 @@ def main():
     parser.add_argument("--out", default=None, help="folder to write (default zoo/NAME); compare before replacing")
     parser.add_argument("--note", default=None, help="the card's quality_note: what this run tried and why")
     parser.add_argument("--continue", dest="continue_entry", action="store_true",
-                        help="continue the shipped entry's training for --epochs more epochs: from its generator (which "
-                             "also seeds the EMA) and discriminator, with its step count (a --lr_decay schedule goes on "
-                             "where it stopped); the optimizers' moments restart. The card's steps, seconds and "
+                        help="continue the shipped entry's training for --epochs more epochs: from its generator "
+                             "(which also seeds the EMA) and discriminator, with its step count (a --lr_decay schedule "
+                             "goes on where it stopped); the optimizers' moments restart. The card's steps, seconds and "
                              "eval_history grow; the entry is replaced only when the selection slice's best FID beats "
                              "the shipped weights'")
     parser.add_argument("--stored_dtype", default=None, choices=["float16"],
