@@ -33,6 +33,11 @@ from kerasgan.zoo import card as zoo_card
 __all__ = ["train"]
 
 
+#: Planned generator steps from which ``jit_compile="auto"`` times both ways (below, compiling twice costs more than
+#: the faster choice can save, and the run compiles without XLA).
+JIT_AUTO_MIN_STEPS = 2000
+
+
 def _check_workdir(workdir: str) -> str:
     workdir = os.path.abspath(os.path.expanduser(workdir))
     try:
@@ -47,6 +52,32 @@ def _check_workdir(workdir: str) -> str:
             f"kerasgan: the workdir {workdir} is not writable ({error.strerror}); choose another --workdir."
         ) from None
     return workdir
+
+
+def _choose_jit(jit_compile, resumed_workdir, planned_steps: int, make_gan, fresh_optimizers, batch_size: int,
+                steps_per_execution: int) -> tuple[bool, dict | None]:
+    """``(jit_compile to use, what auto decided or None)``: ``True``/``False`` as given; ``"auto"``: a resumed run's
+    earlier choice, no XLA for a run under :data:`JIT_AUTO_MIN_STEPS` steps, else the faster of both timed."""
+    if jit_compile in (True, False):
+        return bool(jit_compile), None
+    if jit_compile not in ("auto", None):
+        raise ValueError(f"kerasgan: jit_compile must be True, False or 'auto', got {jit_compile!r}.")
+    if resumed_workdir is not None:
+        with open(os.path.join(resumed_workdir, "config.json")) as handle:
+            earlier = json.load(handle).get("jit_compile_auto")
+        if earlier:
+            return bool(earlier["choice"]), {**earlier, "resumed": True}
+    if planned_steps < JIT_AUTO_MIN_STEPS:
+        return False, {"choice": False, "reason": f"{planned_steps} planned steps, under {JIT_AUTO_MIN_STEPS}: "
+                                                  "not timed, compiled without XLA"}
+    timings = {}
+    for jit in (False, True):
+        probe = make_gan()
+        probe.compile(jit_compile=jit, steps_per_execution=steps_per_execution, **fresh_optimizers())
+        timings["xla" if jit else "no_xla"] = round(distribute.time_train_steps(probe, batch_size,
+                                                                               steps_per_execution), 1)
+    choice = timings["xla"] < timings["no_xla"]
+    return choice, {"choice": choice, "ms_per_step": timings, "machine": distribute.cpu_description()}
 
 
 def _jsonable(value) -> bool:
@@ -70,7 +101,7 @@ def train(
     verbose: str | int = "auto",
     strategy: str = "auto",
     precision: str = "float32",
-    jit_compile: bool = False,
+    jit_compile: bool | str = "auto",
     steps_per_execution: int = 1,
     preset: str | None = None,
     initial_steps: int = 0,
@@ -99,7 +130,13 @@ def train(
     :func:`kerasgan.distribute.strategy` and
     :func:`kerasgan.distribute.set_precision` (the global dtype policy is
     restored afterwards); ``batch_size`` is the global batch.
-    ``jit_compile`` and ``steps_per_execution`` go to ``compile``.
+    ``jit_compile`` and ``steps_per_execution`` go to ``compile``;
+    ``jit_compile="auto"`` (the default) times a few steps of a throwaway
+    copy of the GAN each way at the start of a run of at least
+    :data:`JIT_AUTO_MIN_STEPS` generator steps and keeps the faster (XLA pays
+    on some CPUs and loses on others), shorter runs compile without XLA; the
+    choice, both timings (or why none) are in ``config.json``, and a resumed
+    run keeps its choice.
     The keyword arguments ``optimizer``, ``learning_rate``,
     ``d_learning_rate``, ``g_learning_rate``, ``beta_1``, ``beta_2``
     (:data:`kerasgan.optimizers.OPTIMIZER_FLAGS`) change the variant's paper
@@ -213,19 +250,30 @@ def train(
     )
     if skip:
         dataset_obj = dataset_obj.skip(skip)
-    keras.utils.set_random_seed(seed)
     previous_policy = keras.config.dtype_policy()
+
+    def make_gan() -> GAN:
+        """The GAN of this run, compiled with ``jit``, with fresh optimizers (or the given ones)."""
+        if preset:
+            return cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN_OPTIONS})
+        return build(variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
+                     seed=seed, **options)
+
+    def fresh_optimizers() -> dict:
+        if any(v is not None for v in recipe_opt.values()):
+            return recipe_optimizers(variant, d_steps=d_steps, **recipe_opt)
+        return {}
+
     try:
         distribute.set_precision(precision)
         with distribution.scope():
-            if preset:
-                gan: GAN = cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN_OPTIONS})
-            else:
-                gan = build(variant, image_shape=info.image_shape,
-                            num_classes=info.num_classes if cls.conditioning else None, seed=seed, **options)
-            if optimizers is None and any(v is not None for v in recipe_opt.values()):
-                optimizers = recipe_optimizers(variant, d_steps=d_steps, **recipe_opt)
-            gan.compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **(optimizers or {}))
+            jit, run_config["jit_compile_auto"] = _choose_jit(
+                jit_compile, workdir if resumed is not None else None, epochs * steps_per_epoch, make_gan,
+                fresh_optimizers, batch_size, steps_per_execution)
+            keras.utils.set_random_seed(seed)
+            gan = make_gan()
+            gan.compile(jit_compile=jit, steps_per_execution=steps_per_execution,
+                        **(optimizers if optimizers is not None else fresh_optimizers()))
             if initial_steps:  # a checkpoint of this workdir, restored when fit starts, brings its own counters
                 gan.g_optimizer.iterations.assign(int(initial_steps))
                 gan.d_optimizer.iterations.assign(int(initial_steps) * d_steps)

@@ -82,3 +82,35 @@ def test_xla_compiled_steps_train(variant, options):
     assert all(not np.allclose(b, a.numpy()) for b, a in zip(before, after, strict=True) if b.ndim > 1)
     assert int(gan.g_optimizer.iterations.numpy()) == 4
     assert int(gan.d_optimizer.iterations.numpy()) == 4 * gan.d_steps
+
+
+def test_jit_compile_auto_times_both_ways_keeps_the_faster_and_resumes_with_it(tmp_path, monkeypatch):
+    """``jit_compile="auto"`` (the default): a run long enough times a throwaway copy both ways, compiles with the
+    faster, records both timings in config.json; resumed, it keeps that choice without timing again; a short run
+    is not timed and compiles without XLA."""
+    import json
+
+    import kerasgan
+
+    monkeypatch.setattr(kerasgan.training, "JIT_AUTO_MIN_STEPS", 4)
+    timed = []
+    original = kerasgan.distribute.time_train_steps
+
+    def recording(gan, *args, **kwargs):
+        timed.append(bool(gan.jit_compile))
+        return original(gan, *args, **kwargs)
+
+    monkeypatch.setattr(kerasgan.distribute, "time_train_steps", recording)
+    common = dict(variant="vanilla", dataset="toy:ring8", workdir=str(tmp_path / "run"), steps_per_epoch=4,
+                  batch_size=32, verbose=0, seed=0)
+    gan = kerasgan.train(epochs=1, **common)["gan"]
+    auto = json.loads((tmp_path / "run" / "config.json").read_text())["jit_compile_auto"]
+    assert timed == [False, True] and set(auto["ms_per_step"]) == {"xla", "no_xla"}
+    assert auto["choice"] == (auto["ms_per_step"]["xla"] < auto["ms_per_step"]["no_xla"]) == bool(gan.jit_compile)
+    assert int(gan.g_optimizer.iterations) == 4  # the probes trained copies, not the run's GAN
+    resumed = kerasgan.train(epochs=2, **common)["gan"]
+    again = json.loads((tmp_path / "run" / "config.json").read_text())["jit_compile_auto"]
+    assert timed == [False, True] and again["resumed"] and again["choice"] == auto["choice"] == resumed.jit_compile
+    short = kerasgan.train(epochs=1, **{**common, "workdir": str(tmp_path / "short"), "steps_per_epoch": 2})["gan"]
+    reason = json.loads((tmp_path / "short" / "config.json").read_text())["jit_compile_auto"]
+    assert not short.jit_compile and "not timed" in reason["reason"] and timed == [False, True]
