@@ -27,6 +27,11 @@ Conditioning (``num_classes``):
 Final layers compute in float32, so the nets work under mixed precision.
 Labels are int32 tensors of shape ``(batch,)``.
 
+The module is a little over 500 lines: the two families' four builders share
+the input and label handling, the conditioning heads, the norms and the
+upsampling plan, which would otherwise be imported back and forth between
+modules; the custom layers they use are :mod:`kerasgan.layers`.
+
 Example:
 
 >>> from kerasgan import nets

@@ -150,6 +150,33 @@ class SNGAN(_Variant):
     ``L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]``,
     ``L_G = -E[D(G(z))]``; Adam(2e-4, β1 0.5, β2 0.999) and one D update per
     G update: setting C of the paper's Table 1. Networks: the DCGAN pair.
+
+    The paper's standard CNN (Table 3, CIFAR-10), layer by layer, is built by
+    ``kerasgan.build("sngan", (32, 32, 3), kernel_size=4, max_filters=512,
+    convs_per_stage=2, leaky_slope=0.1, output_conv=True, latent_dim=128)``:
+
+    ====================================  =====================================
+    Miyato et al. 2018, Table 3           kerasgan (layer names)
+    ====================================  =====================================
+    D: 3x3 stride 1 conv 64, lReLU 0.1    ``sn_conv_0a`` 3x3/1 64, ``lrelu_0a``
+    4x4 stride 2 conv 64, lReLU           ``sn_conv_0`` 4x4/2 64 (16x16)
+    3x3 stride 1 conv 128, lReLU          ``sn_conv_1a`` 3x3/1 128
+    4x4 stride 2 conv 128, lReLU          ``sn_conv_1`` 4x4/2 128 (8x8)
+    3x3 stride 1 conv 256, lReLU          ``sn_conv_2a`` 3x3/1 256
+    4x4 stride 2 conv 256, lReLU          ``sn_conv_2`` 4x4/2 256 (4x4)
+    3x3 stride 1 conv 512, lReLU          ``sn_conv_3`` 3x3/1 512
+    dense 1                               ``flatten``, ``sn_logit`` (1)
+    G: z (128) -> dense 4x4x512           ``project``, BN, ReLU, ``to_grid``
+    4x4 stride 2 deconv 256, BN, ReLU     ``convt_0`` 4x4/2 256 (8x8)
+    4x4 stride 2 deconv 128, BN, ReLU     ``convt_1`` 4x4/2 128 (16x16)
+    4x4 stride 2 deconv 64, BN, ReLU      ``convt_2`` 4x4/2 64 (32x32)
+    3x3 stride 1 conv 3, tanh             ``conv_out`` 3x3/1 3, ``out`` tanh
+    ====================================  =====================================
+
+    Every D layer is spectrally normalised (no bias-free or batch-norm change
+    besides); the public CIFAR-10 recipes train it with Adam(2e-4, β1 0,
+    β2 0.9), 5 D updates per G update and the rate decayed linearly to 0
+    (``beta_1=0, beta_2=0.9, d_steps=5, lr_decay="linear", total_steps=N``).
     """
 
     variant = "sngan"

@@ -459,3 +459,21 @@ def test_linear_learning_rate_decay_counts_each_optimizers_own_steps_and_resumes
     assert int(continued.g_optimizer.iterations) == 12 and float(continued.g_optimizer.learning_rate) == 0.0
     with pytest.raises(ValueError, match="lr_decay and total_steps go together"):
         kerasgan.train(workdir=str(tmp_path / "bad"), epochs=1, **{**common, "total_steps": None})
+
+
+def test_sngans_standard_cnn_is_the_papers_table_layer_by_layer():
+    """Miyato et al. 2018, Table 3 (CIFAR-10): D of 3x3/1 and 4x4/2 convolutions, 64 to 512, leaky ReLU 0.1, then
+    a dense logit; G from z (128) through a dense 4x4x512, three 4x4/2 ConvT (256, 128, 64) and a 3x3 conv to RGB."""
+    gan = kerasgan.build("sngan", (32, 32, 3), kernel_size=4, max_filters=512, convs_per_stage=2, leaky_slope=0.1,
+                         output_conv=True, latent_dim=128)
+    d = [(layer.layer.kernel.shape[0], layer.layer.strides[0], tuple(layer.output.shape[1:]))
+         for layer in gan.discriminator.layers if layer.name.startswith("sn_conv")]
+    assert d == [(3, 1, (32, 32, 64)), (4, 2, (16, 16, 64)), (3, 1, (16, 16, 128)), (4, 2, (8, 8, 128)),
+                 (3, 1, (8, 8, 256)), (4, 2, (4, 4, 256)), (3, 1, (4, 4, 512))]
+    assert {layer.negative_slope for layer in gan.discriminator.layers if layer.name.startswith("lrelu")} == {0.1}
+    assert gan.discriminator.get_layer("sn_logit").output.shape[1:] == (1,)
+    convs = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+    g = [(layer.kernel.shape[0], layer.strides[0], tuple(layer.output.shape[1:]))
+         for layer in gan.generator.layers if isinstance(layer, convs)]
+    assert g == [(4, 2, (8, 8, 256)), (4, 2, (16, 16, 128)), (4, 2, (32, 32, 64)), (3, 1, (32, 32, 3))]
+    assert gan.generator.get_layer("project").output.shape[1:] == (4 * 4 * 512,) and gan.latent_dim == 128
