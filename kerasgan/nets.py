@@ -227,7 +227,7 @@ def mlp_discriminator(
 ) -> keras.Model:
     """Fully connected discriminator: samples -> logit (Goodfellow et al. 2014).
 
-    Dense layers with LeakyReLU(0.2) and dropout, then one logit (no sigmoid:
+    Dense layers with LeakyReLU(``leaky_slope``, 0.2) and dropout, then one logit (no sigmoid:
     the losses work from logits). See the module docstring for conditioning,
     ``projection`` and ``twin_classifier``.
 
@@ -407,7 +407,7 @@ def dcgan_discriminator(
     """DCGAN discriminator (Radford et al. 2015), sized from ``image_shape``.
 
     Stride-2 ``Conv`` stages (filters ``base_filters · 2^i``) with
-    LeakyReLU(0.2), normalisation after all but the first (``norm``:
+    LeakyReLU(``leaky_slope``, 0.2), normalisation after all but the first (``norm``:
     ``"batch"`` as in the paper, ``"sync_batch"`` to synchronise its
     statistics across replicas, ``"layer"`` for WGAN-GP critics, where batch
     norm would couple the per-sample gradient penalty, ``"spectral"`` for
