@@ -63,8 +63,8 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_enum("precision", "float32", list(distribute.PRECISIONS), "Numeric precision: " + "; ".join(
         f"{name}: {text}" for name, text in distribute.PRECISIONS.items()) + ".", flag_values=fv)
     flags.DEFINE_boolean("jit_compile", None, "Compile the train step with XLA (--nojit_compile: without). Not given: "
-                         "auto, a run of 2,000 steps or more times a few steps both ways first and keeps the faster "
-                         "(both timings in its config.json).", flag_values=fv)
+                         f"auto, a run of {distribute.JIT_AUTO_MIN_STEPS:,} steps or more times a few steps both ways "
+                         "first and keeps the faster (both timings in its config.json).", flag_values=fv)
     flags.DEFINE_integer("steps_per_execution", 1, "Train steps per compiled call.", lower_bound=1,
                          flag_values=fv)
     for option in options.OPTIONS.values():  # the GAN, network and optimizer options, as declared

@@ -187,6 +187,11 @@ def set_precision(name: str = "auto") -> str:
     return policy
 
 
+#: Planned generator steps from which ``jit_compile="auto"`` of :func:`kerasgan.train` times both ways (below,
+#: compiling twice costs more than the faster choice can save, and the run compiles without XLA).
+JIT_AUTO_MIN_STEPS = 2000
+
+
 def time_train_steps(gan, batch_size: int, steps_per_execution: int = 1, executions: int = 2) -> float:
     """Milliseconds per train step of the compiled ``gan`` (one generator update and its ``d_steps``
     discriminator updates on batches of ``batch_size``), the best of ``executions`` timed calls of

@@ -33,11 +33,6 @@ from kerasgan.zoo import card as zoo_card
 __all__ = ["train"]
 
 
-#: Planned generator steps from which ``jit_compile="auto"`` times both ways (below, compiling twice costs more than
-#: the faster choice can save, and the run compiles without XLA).
-JIT_AUTO_MIN_STEPS = 2000
-
-
 def _check_workdir(workdir: str) -> str:
     workdir = os.path.abspath(os.path.expanduser(workdir))
     try:
@@ -57,7 +52,7 @@ def _check_workdir(workdir: str) -> str:
 def _choose_jit(jit_compile, resumed_workdir, planned_steps: int, make_gan, fresh_optimizers, batch_size: int,
                 steps_per_execution: int) -> tuple[bool, dict | None]:
     """``(jit_compile to use, what auto decided or None)``: ``True``/``False`` as given; ``"auto"``: a resumed run's
-    earlier choice, no XLA for a run under :data:`JIT_AUTO_MIN_STEPS` steps, else the faster of both timed."""
+    earlier choice, no XLA for a run under ``distribute.JIT_AUTO_MIN_STEPS`` steps, else the faster of both timed."""
     if jit_compile in (True, False):
         return bool(jit_compile), None
     if jit_compile not in ("auto", None):
@@ -67,9 +62,10 @@ def _choose_jit(jit_compile, resumed_workdir, planned_steps: int, make_gan, fres
             earlier = json.load(handle).get("jit_compile_auto")
         if earlier:
             return bool(earlier["choice"]), {**earlier, "resumed": True}
-    if planned_steps < JIT_AUTO_MIN_STEPS:
-        return False, {"choice": False, "reason": f"{planned_steps} planned steps, under {JIT_AUTO_MIN_STEPS}: "
-                                                  "not timed, compiled without XLA"}
+    minimum = distribute.JIT_AUTO_MIN_STEPS
+    if planned_steps < minimum:
+        return False, {"choice": False,
+                       "reason": f"{planned_steps} planned steps, under {minimum}: not timed, compiled without XLA"}
     timings = {}
     for jit in (False, True):
         probe = make_gan()
@@ -133,7 +129,7 @@ def train(
     ``jit_compile`` and ``steps_per_execution`` go to ``compile``;
     ``jit_compile="auto"`` (the default) times a few steps of a throwaway
     copy of the GAN each way at the start of a run of at least
-    :data:`JIT_AUTO_MIN_STEPS` generator steps and keeps the faster (XLA pays
+    :data:`kerasgan.distribute.JIT_AUTO_MIN_STEPS` generator steps and keeps the faster (XLA pays
     on some CPUs and loses on others), shorter runs compile without XLA; the
     choice, both timings (or why none) are in ``config.json``, and a resumed
     run keeps its choice.
@@ -225,7 +221,8 @@ def train(
     options.update(build_overrides)
     if latent_dim:
         options["latent_dim"] = latent_dim
-    d_steps = resolve_settings(cls, {k: v for k, v in options.items() if k in GAN_OPTIONS})["d_steps"]  # each step reads d_steps real minibatches of batch_size
+    # each step reads d_steps real minibatches of batch_size
+    d_steps = resolve_settings(cls, {k: v for k, v in options.items() if k in GAN_OPTIONS})["d_steps"]
     checkpoint_dir = os.path.join(workdir, "checkpoint")
     resumed = checkpoint_lib.latest(checkpoint_dir)
     initial_epoch = 0 if resumed is None else int(resumed["epoch"])
@@ -255,7 +252,8 @@ def train(
     def make_gan() -> GAN:
         """The GAN of this run, compiled with ``jit``, with fresh optimizers (or the given ones)."""
         if preset:
-            return cls.from_preset(preset, seed=seed, **{k: v for k, v in options.items() if k in GAN_OPTIONS})
+            settings = {k: v for k, v in options.items() if k in GAN_OPTIONS}
+        return cls.from_preset(preset, seed=seed, **settings)
         return build(variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
                      seed=seed, **options)
 

@@ -92,7 +92,7 @@ def test_jit_compile_auto_times_both_ways_keeps_the_faster_and_resumes_with_it(t
 
     import kerasgan
 
-    monkeypatch.setattr(kerasgan.training, "JIT_AUTO_MIN_STEPS", 4)
+    monkeypatch.setattr(kerasgan.distribute, "JIT_AUTO_MIN_STEPS", 4)
     timed = []
     original = kerasgan.distribute.time_train_steps
 
