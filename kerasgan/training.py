@@ -250,10 +250,10 @@ def train(
     previous_policy = keras.config.dtype_policy()
 
     def make_gan() -> GAN:
-        """The GAN of this run, compiled with ``jit``, with fresh optimizers (or the given ones)."""
+        """The GAN of this run (not compiled)."""
         if preset:
             settings = {k: v for k, v in options.items() if k in GAN_OPTIONS}
-        return cls.from_preset(preset, seed=seed, **settings)
+            return cls.from_preset(preset, seed=seed, **settings)
         return build(variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
                      seed=seed, **options)
 
