@@ -169,6 +169,8 @@ def main():
     kerasgan.images.save_grid(gan.generate(len(labels) if labels is not None else 100, labels=labels, seed=0,
                                            ema=False), os.path.join(out, "samples.png"), nrow=10, scale=2,
                               row_labels=row_labels)
+    # every evaluation of the entry's training, a continued run's counted from where the entry stood
+    history = continued_history(old["eval_history"], callback.history, start) if start else callback.history
     card = {
         "name": args.name,
         "dataset": old["dataset"],
@@ -188,9 +190,8 @@ def main():
         "best_weights": callback.best_source,
         "discriminator": "the training run's discriminator after its last epoch",
         "training_seconds": round(callback.train_seconds + (start["seconds"] if start else 0.0), 1),
-        "bar_first_met": (old.get("bar_first_met") if start and old.get("bar_first_met") else
-                          first_met(callback.history, recipe["variant"], test_evaluator.reference, old["dataset"],
-                                    EVAL_SAMPLES)),
+        "bar_first_met": first_met(history, recipe["variant"], test_evaluator.reference, old["dataset"],
+                                   EVAL_SAMPLES),
         "machine": kerasgan.distribute.cpu_description(),
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
         "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},
@@ -199,7 +200,7 @@ def main():
                                                      gan.label_values)}
            if args.stored_dtype else {}),
         "attempts": list(old.get("attempts", [])) if start else previous_attempts(old),
-        "eval_history": continued_history(old["eval_history"], callback.history, start) if start else callback.history,
+        "eval_history": history,
         **({"continued": old.get("continued", []) + [{
             "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": args.epochs,
             "seconds": round(callback.train_seconds, 1), "machine": kerasgan.distribute.cpu_description(),

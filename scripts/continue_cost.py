@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 
+from kerasgan import checkpoint
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "scripts", "build_zoo_entry.py")
 
@@ -30,9 +32,9 @@ def build(zoo_dir: str, name: str, *flags: str) -> None:
 
 def history(workdir: str) -> list:
     """The EvaluateCallback history that the workdir's checkpoint holds (epochs of that run)."""
-    pointer = json.load(open(os.path.join(workdir, "checkpoint", "checkpoint.json")))
-    folder = os.path.join(workdir, "checkpoint", pointer["checkpoint"])
-    states = json.load(open(os.path.join(folder, "callbacks.json")))
+    folder = checkpoint.latest(os.path.join(workdir, "checkpoint"))["path"]
+    with open(os.path.join(folder, "callbacks.json")) as handle:
+        states = json.load(handle)
     return next(state["history"] for state in states.values() if "history" in state)
 
 

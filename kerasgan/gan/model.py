@@ -294,7 +294,7 @@ class GAN(ClusterConditioning, keras.Model):
         return augment_lib.diff_augment(images, self.augment, self._seed()) if self.augment else images
 
     # ------------------------------------------------------------------ training step
-    def _discriminator_step(self, real, fake, labels) -> dict:
+    def _discriminator_step(self, real, fake, labels, global_batch) -> dict:
         """One update of D on real and generated images (both augmented first with ``augment``); its logs."""
         real, fake = self._augment(real), self._augment(fake)
         discriminate = lambda x: self._discriminate(x, labels)  # noqa: E731
@@ -304,18 +304,16 @@ class GAN(ClusterConditioning, keras.Model):
                                        self._uniform, extras)
             per_example, logs = self.objective.discriminator_loss(batch)
             logs["d_loss"] = tf.reduce_mean(per_example)
-            loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, replicas.global_batch_size(
-                tf.shape(real)[0])))
+            loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, global_batch))
         _apply(self.d_optimizer, tape, loss, self.discriminator.trainable_variables)
         self.objective.after_discriminator_update(self.discriminator)
         return logs
 
-    def _generator_loss(self, fake, labels) -> tuple[Any, dict]:
+    def _generator_loss(self, fake, labels, global_batch) -> tuple[Any, dict]:
         """G's loss on its samples ``fake`` (recorded by the caller's tape) and its logs."""
         fake_out = self._discriminate(self._augment(fake), labels)
         per_example, logs = self.objective.generator_loss(GeneratorBatch(fake, labels, fake_out))
         logs["g_loss"] = tf.reduce_mean(per_example)
-        global_batch = replicas.global_batch_size(tf.shape(fake)[0])
         return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 
     def train_step(self, data):
@@ -330,14 +328,16 @@ class GAN(ClusterConditioning, keras.Model):
         for real, real_labels in earlier:
             size = tf.shape(real)[0]
             fake_labels = self._labels.fake(real_labels, size, self._codes)
-            self._discriminator_step(real, self._generate(self._noise(size), fake_labels, True), fake_labels)
+            self._discriminator_step(real, self._generate(self._noise(size), fake_labels, True), fake_labels,
+                                     replicas.global_batch_size(size))
         size = tf.shape(images)[0]
+        global_batch = replicas.global_batch_size(size)  # all-reduced once, for D's last update and G's
         labels = self._labels.fake(labels, size, self._codes)
         with tf.GradientTape() as g_tape:
             fake = self._generate(self._noise(size), labels, training=True)
             with g_tape.stop_recording():
-                logs = self._discriminator_step(images, tf.stop_gradient(fake), labels)
-            g_loss, g_logs = self._generator_loss(fake, labels)
+                logs = self._discriminator_step(images, tf.stop_gradient(fake), labels, global_batch)
+            g_loss, g_logs = self._generator_loss(fake, labels, global_batch)
         _apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
         ema.update(self.ema_generator, self.generator, self.ema_decay)
         logs.update(g_logs)
