@@ -20,6 +20,8 @@ from typing import Callable, Sequence
 
 from absl import flags
 
+from kerasgan.quiet import muted_stderr
+
 __all__ = ["main", "UsageError", "import_tensorflow_quietly"]
 
 #: Flags absl defines on every FlagValues; not kerasgan's.
@@ -56,6 +58,10 @@ def _train_flags() -> flags.FlagValues:
     flags.DEFINE_integer("num_samples", 64, "Samples in each epoch's grid.", lower_bound=1, flag_values=fv)
     flags.DEFINE_string("data_dir", None, "TFDS data_dir (where prepared TFDS datasets are).", flag_values=fv)
     flags.DEFINE_boolean("download", True, "Let TFDS download a dataset that is not prepared in data_dir.",
+                         flag_values=fv)
+    flags.DEFINE_boolean("skip_bad_images", False, "Leave out the images of a folder: dataset that cannot be used "
+                         "(not images, empty, truncated, damaged, too large) with one warning line and their count "
+                         "in config.json; without it they stop the run before anything is written, named.",
                          flag_values=fv)
     flags.DEFINE_enum("verbose", "auto", ["auto", "0", "1", "2"], "Keras fit verbosity.", flag_values=fv)
     flags.DEFINE_enum("strategy", "auto", list(distribute.STRATEGIES), "tf.distribute strategy: " + "; ".join(
@@ -237,16 +243,8 @@ def import_tensorflow_quietly() -> None:
     if os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1") or "tensorflow" in sys.modules:
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.stderr.flush()
-    fd = sys.stderr.fileno()
-    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
+    with muted_stderr():
         import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _usage() -> str:

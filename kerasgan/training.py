@@ -101,6 +101,7 @@ def train(
     steps_per_execution: int = 1,
     preset: str | None = None,
     initial_steps: int = 0,
+    skip_bad_images: bool = False,
     callbacks: list | None = None,
     optimizers: dict | None = None,
     **build_overrides,
@@ -164,6 +165,13 @@ def train(
     infinite loss stops training with :class:`kerasgan.callbacks.TrainingDiverged`
     and leaves the last good checkpoint as it was.
 
+    Bad data is refused before anything is written: every image of a
+    ``folder:`` split is decoded once before the workdir is made (a file that
+    is not an image, is empty, truncated, damaged or too large raises
+    :class:`kerasgan.data.BadDataError` naming it; so does a damaged IDX
+    file). ``skip_bad_images=True`` leaves the bad images out instead, with
+    one warning line; ``config.json`` records the option and the files left out.
+
     Reproducible: the same ``seed`` gives bit-identical weights on a CPU.
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
@@ -194,22 +202,27 @@ def train(
     distribution = distribute.strategy(strategy)
     distribute.resolve_precision(precision)
     keras.utils.set_random_seed(seed)  # before the data: tf.data's shuffle seeds depend on the global seed
-    workdir = _check_workdir(workdir)
     channels = None
     if preset_card is not None:
         height, width, channels = preset_card["image_shape"]
         image_size = image_size or (height, width)
-    source = data_lib.open_source(dataset, split, image_size=image_size, data_dir=data_dir, download=download)
+    source = data_lib.open_source(dataset, split, image_size=image_size, data_dir=data_dir, download=download,
+                                  skip_bad=skip_bad_images)
     if cls.conditioning and not source.describe().has_labels:
         raise ValueError(
             f"kerasgan: {variant} is class-conditional but {dataset} has no class labels; "
             "choose an unconditional variant or a labelled dataset."
         )
-    info = source.prepare()
+    info = source.prepare()  # reads (and checks) the data: bad files are refused before the workdir exists
+    workdir = _check_workdir(workdir)
+    skipped = getattr(source, "skipped", [])
     run_config = {"variant": variant, "dataset": dataset, "split": split, "image_size": image_size, "epochs": epochs,
                   "batch_size": batch_size, "seed": seed, "latent_dim": latent_dim, "precision": precision,
                   "preset": preset, "initial_steps": initial_steps or None,
                   "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+                  "skip_bad_images": skip_bad_images or None,
+                  "bad_images_left_out": {"count": len(skipped), "files": [f"{f}: {why}" for f, why in skipped[:100]]}
+                  if skipped else None,
                   **{k: v for k, v in build_overrides.items() if _jsonable(v)}}
     defaults = dict(source.training_defaults)
     batch_size = batch_size or defaults.pop("batch_size")

@@ -94,3 +94,16 @@ def cifar10_data(shared_data):
 def _seeded():
     keras.utils.set_random_seed(1234)
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The bad-data fuzz tests' counts: how many corrupted inputs of each kind were tried and refused."""
+    import sys
+
+    report = getattr(sys.modules.get("test_bad_data"), "REPORT", None)
+    if report:
+        tried, refused = sum(t for t, _ in report.values()), sum(r for _, r in report.values())
+        terminalreporter.write_sep("-", f"bad-data fuzz: {tried} corrupted inputs of {len(report)} kinds, "
+                                        f"{refused} refused naming the file, {tried - refused} loaded clean")
+        for kind, (t, r) in sorted(report.items()):
+            terminalreporter.write_line(f"  {kind:<34} {t:>3} tried, {r:>3} refused")

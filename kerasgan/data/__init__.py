@@ -28,7 +28,12 @@ The package has one module per source (:mod:`~kerasgan.data.tfds`,
 without building a pipeline; :mod:`~kerasgan.data.splits` reads split
 slices and :mod:`~kerasgan.data.pipeline` turns a source into batches.
 Data that cannot be had (TFDS offline, a missing folder or file) raises
-:class:`DatasetUnavailableError` (a ``ValueError``) naming where it looked.
+:class:`DatasetUnavailableError` (a ``ValueError``) naming where it looked;
+local files that cannot be used (not images, truncated, damaged, too large,
+an IDX file whose sizes disagree) raise :class:`BadDataError` (a
+``ValueError``) naming them, before the first batch
+(:mod:`~kerasgan.data.imagefile`); ``load(..., skip_bad=True)`` leaves bad
+image files out instead.
 
 Local sources accept TFDS-style split slices: ``"test[:9000]"``,
 ``"test[9000:]"``, ``"train[:80%]"``.
@@ -54,8 +59,8 @@ Example:
 from kerasgan.data import folder, idx, tfds, toy  # noqa: F401  the built-in sources register themselves
 from kerasgan.data.idx import read_idx
 from kerasgan.data.pipeline import describe, load, resize_images
-from kerasgan.data.source import DatasetInfo, DatasetUnavailableError, Source, open_source
+from kerasgan.data.source import BadDataError, DatasetInfo, DatasetUnavailableError, Source, open_source
 from kerasgan.data.splits import parse_split
 
-__all__ = ["DatasetInfo", "DatasetUnavailableError", "Source", "load", "describe", "open_source", "read_idx",
-           "parse_split", "resize_images"]
+__all__ = ["DatasetInfo", "DatasetUnavailableError", "BadDataError", "Source", "load", "describe", "open_source",
+           "read_idx", "parse_split", "resize_images"]

@@ -18,11 +18,13 @@ Example:
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
 
-from kerasgan.data.source import DatasetInfo, DatasetUnavailableError, Source, register_source
+from kerasgan.data.source import BadDataError, DatasetInfo, DatasetUnavailableError, Source, register_source
 from kerasgan.data.splits import parse_split, resolve_slice, slice_text
 
 __all__ = ["IdxSource", "read_idx", "read_idx_header"]
@@ -30,12 +32,54 @@ __all__ = ["IdxSource", "read_idx", "read_idx_header"]
 _PREFIXES = {"train": "train", "test": "t10k"}
 
 
+_HINT = "The file is damaged: download or copy it again."
+_CHUNK = 1 << 24
+
+
 def _open(path: str):
     return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
 
 
+def _bad(path: str, reason: str) -> BadDataError:
+    return BadDataError([(path, reason)], f"idx:{path}", hint=_HINT)
+
+
+def _read(path: str, header_only: bool = False) -> tuple[tuple[int, ...], bytes]:
+    """``(dims, data)``: the header's dimensions and (unless ``header_only``)
+    the data bytes, checked against them; every failure a :class:`BadDataError`."""
+    try:
+        with _open(path) as handle:
+            magic = handle.read(4)
+            if len(magic) < 4 or magic[:3] != b"\x00\x00\x08" or not 1 <= magic[3] <= 4:
+                raise _bad(path, f"not an IDX file of unsigned bytes (its first bytes are {magic.hex() or 'absent'}; "
+                                 "expected 0x0000080N, N = 1 to 4 dimensions)")
+            raw = handle.read(4 * magic[3])
+            if len(raw) < 4 * magic[3]:
+                raise _bad(path, f"truncated in its header ({4 + len(raw)} bytes)")
+            dims = tuple(int.from_bytes(raw[4 * i: 4 * i + 4], "big") for i in range(magic[3]))
+            if header_only:
+                return dims, b""
+            expected = math.prod(dims)
+            chunks, held = [], 0
+            while held <= expected:  # in chunks: a header that declares terabytes allocates nothing
+                chunk = handle.read(min(_CHUNK, expected + 1 - held))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                held += len(chunk)
+    except BadDataError:
+        raise
+    except (OSError, EOFError, zlib.error) as error:  # includes gzip.BadGzipFile, truncated or damaged .gz
+        raise _bad(path, f"cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    if held != expected:
+        raise _bad(path, f"truncated or damaged: its header says {dims} ({expected:,} bytes of data), "
+                         f"it holds {held:,}{'' if held < expected else ' or more'}")
+    return dims, b"".join(chunks)
+
+
 def read_idx_header(path: str | os.PathLike) -> tuple[int, ...]:
-    """The dimensions an IDX file's header declares (reads a few bytes).
+    """The dimensions an IDX file's header declares (reads a few bytes);
+    :class:`~kerasgan.data.BadDataError` when it is not an IDX file.
 
     Example:
 
@@ -45,22 +89,13 @@ def read_idx_header(path: str | os.PathLike) -> tuple[int, ...]:
     >>> read_idx_header(p)
     (5, 28, 28)
     """
-    path = os.fspath(path)
-    try:
-        with _open(path) as handle:
-            magic = handle.read(4)
-            if len(magic) < 4 or magic[:3] != b"\x00\x00\x08":
-                raise ValueError(
-                    f"kerasgan: {path} is not an IDX file of unsigned bytes (expected magic 0x0000080N)."
-                )
-            raw = handle.read(4 * magic[3])
-    except (OSError, EOFError) as error:
-        raise ValueError(f"kerasgan: cannot read the IDX file {path}: {error}") from None
-    return tuple(int.from_bytes(raw[4 * i: 4 * i + 4], "big") for i in range(magic[3]))
+    return _read(os.fspath(path), header_only=True)[0]
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file (``.gz`` or plain) into a uint8 NumPy array.
+    """Read one IDX file (``.gz`` or plain) into a uint8 NumPy array;
+    :class:`~kerasgan.data.BadDataError` naming the file when it is not an
+    IDX file, cannot be read, or holds more or fewer bytes than its header says.
 
     Example:
 
@@ -70,18 +105,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     >>> read_idx(p).tolist()
     [7, 2, 1]
     """
-    path = os.fspath(path)
-    dims = read_idx_header(path)
-    with _open(path) as handle:
-        raw = handle.read()
-    header = 4 + 4 * len(dims)
-    expected = int(np.prod(dims)) if dims else 0
-    if len(raw) - header != expected:
-        raise ValueError(
-            f"kerasgan: the IDX file {path} is truncated or damaged: its header says {dims} "
-            f"({expected} bytes of data), it holds {max(len(raw) - header, 0)}."
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+    dims, data = _read(os.fspath(path))
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def _labels_file(images_file: str) -> str | None:
@@ -101,6 +126,7 @@ class IdxSource(Source):
         split_name, self.part = parse_split(split) if split else (None, slice(None))
         self.images_file, self.labels_file, self.split_name = self._files(split_name)
         self._labels = None
+        self._images = None
 
     def _files(self, split: str | None) -> tuple[str, str | None, str]:
         """``(images file, labels file or None, split name)``."""
@@ -134,18 +160,22 @@ class IdxSource(Source):
 
     def _label_array(self) -> np.ndarray | None:
         if self.labels_file and self._labels is None:
-            self._labels = read_idx(self.labels_file).astype("int32")
+            labels = read_idx(self.labels_file)
+            if labels.ndim != 1:
+                raise _bad(self.labels_file, f"a labels file holds one number per image, this one arrays of shape "
+                                             f"{labels.shape[1:]}")
+            self._labels = labels.astype("int32")
         return self._labels
 
     def describe(self) -> DatasetInfo:
         dims = read_idx_header(self.images_file)
-        if len(dims) not in (3, 4):
-            raise ValueError(f"kerasgan: {self.images_file} holds arrays of shape {dims[1:]}, not images.")
+        if len(dims) not in (3, 4) or 0 in dims[1:] or (len(dims) == 4 and dims[3] not in (1, 3)):
+            raise _bad(self.images_file, f"holds arrays of shape {dims[1:]}, not images (height, width[, 1 or 3])")
         labels = self._label_array()
         if labels is not None and len(labels) != dims[0]:
-            raise ValueError(
-                f"kerasgan: {self.labels_file} has {len(labels)} labels for {dims[0]} images in {self.images_file}."
-            )
+            raise BadDataError([(self.labels_file, f"{len(labels):,} labels for the {dims[0]:,} images of "
+                                                   f"{self.images_file}")], f"idx:{self.path}",
+                               hint="The labels do not match the images: use the labels file of the same split.")
         part = resolve_slice(self.part, dims[0])
         num_classes = int(labels.max()) + 1 if labels is not None and len(labels) else None
         return DatasetInfo(
@@ -158,13 +188,19 @@ class IdxSource(Source):
             num_examples=len(range(dims[0])[part]),
         )
 
+    def prepare(self) -> DatasetInfo:
+        """Read the images once and check them against their header and labels."""
+        info = self.describe()
+        if self._images is None:
+            self._images = read_idx(self.images_file).reshape((-1,) + info.image_shape)
+        return info
+
     def examples(self, shuffle_files: bool = False, seed: int | None = None, reshuffle_files: bool = True):
         import tensorflow as tf
 
-        info = self.describe()
-        images = read_idx(self.images_file).reshape((-1,) + info.image_shape)
-        part = resolve_slice(self.part, len(images))
-        elements = {"image": images[part]}
+        info = self.prepare()
+        part = resolve_slice(self.part, len(self._images))
+        elements = {"image": self._images[part]}
         if info.has_labels:
             elements["label"] = self._label_array()[part]
         return tf.data.Dataset.from_tensor_slices(elements)

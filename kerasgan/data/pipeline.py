@@ -117,6 +117,7 @@ def load(
     start_epoch: int | None = None,
     channels: int | None = None,
     d_steps: int = 1,
+    skip_bad: bool = False,
 ) -> tf.data.Dataset | tuple[tf.data.Dataset, DatasetInfo]:
     """A ``tf.data.Dataset`` of training batches for ``gan.fit``.
 
@@ -157,6 +158,10 @@ def load(
             ``d_steps = k`` splits into k real minibatches of ``batch_size``,
             one per discriminator update (fresh real data for every critic
             step, as Algorithm 1 samples it).
+        skip_bad: for ``folder:`` data, leave out the files that cannot be
+            used (not images, truncated, damaged, too large) with one warning
+            line, instead of raising :class:`~kerasgan.data.BadDataError`
+            naming them (every file is decoded once before the first batch).
 
     Returns:
         The dataset, or ``(dataset, info)`` with ``with_info=True``.
@@ -180,7 +185,7 @@ def load(
         source = name
     else:
         source = open_source(name, split, image_size=size, data_dir=data_dir, download=download,
-                             download_config=download_config, num_examples=num_examples)
+                             download_config=download_config, num_examples=num_examples, skip_bad=skip_bad)
     info = source.prepare()
     dataset = source.examples(shuffle_files=shuffle, seed=seed, reshuffle_files=start_epoch is None)
     if info.num_examples == 0:

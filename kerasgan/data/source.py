@@ -21,12 +21,43 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-__all__ = ["DatasetInfo", "Source", "DatasetUnavailableError", "SOURCES", "open_source"]
+__all__ = ["DatasetInfo", "Source", "DatasetUnavailableError", "BadDataError", "SOURCES", "open_source"]
 
 
 class DatasetUnavailableError(ValueError):
     """The data cannot be had here (not downloaded, not prepared, no such files);
     the message says where it looked and the offline alternatives."""
+
+
+class BadDataError(ValueError):
+    """Files of a local source that cannot be used (not images, truncated,
+    damaged, too large): the message names the first few with their reasons,
+    gives the count and says what to do; ``problems`` holds every
+    ``(file, reason)``.
+
+    Example:
+
+    >>> error = BadDataError([("a/x.png", "empty (0 bytes)")], "folder:a", total=10, hint="remove it.")
+    >>> str(error)
+    'kerasgan: 1 of 10 files of folder:a cannot be used: a/x.png: empty (0 bytes). remove it.'
+    """
+
+    #: how many files a message names
+    SHOWN = 3
+
+    def __init__(self, problems: list[tuple[str, str]], where: str, total: int | None = None, hint: str = ""):
+        self.problems = list(problems)
+        self.where = where
+        count = f"{len(self.problems):,} of {total:,} files" if total is not None else (
+            "1 file" if len(self.problems) == 1 else f"{len(self.problems):,} files")
+        super().__init__(f"kerasgan: {count} of {where} cannot be used: {self.listing(self.problems)}. {hint}".strip())
+
+    @classmethod
+    def listing(cls, problems: list[tuple[str, str]]) -> str:
+        """The first :attr:`SHOWN` problems as ``file: reason; ...`` and how many more."""
+        shown = "; ".join(f"{file}: {reason}" for file, reason in problems[:cls.SHOWN])
+        more = len(problems) - cls.SHOWN
+        return shown + (f"; and {more:,} more" if more > 0 else "")
 
 
 @dataclasses.dataclass(frozen=True)
