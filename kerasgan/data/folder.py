@@ -174,7 +174,8 @@ class FolderSource(Source):
                 f"(e.g. {sorted(sizes)[:3]} as (height, width)); pass image_size=(height, width) to resize them."
             )
         self._scanned = {"files": files, "labels": labels, "class_names": listed["class_names"], "sizes": sizes,
-                         "channels": 1 if all(headers[f].channels == 1 for f in files) else 3, "problems": problems}
+                         "channels": 1 if all(headers[f].channels == 1 for f in files) else 3, "problems": problems,
+                         "headers": headers}
         return self._scanned
 
     def describe(self) -> DatasetInfo:
@@ -195,7 +196,8 @@ class FolderSource(Source):
         :class:`BadDataError`, or are left out with ``skip_bad=True``."""
         if self._checked is None:
             scan = self._scan()
-            checked = imagefile.check_files(scan["files"], channels=scan["channels"], keep_bytes=KEEP_BYTES)
+            checked = imagefile.check_files(scan["files"], channels=scan["channels"], keep_bytes=KEEP_BYTES,
+                                            headers=scan["headers"])
             listed = self._list()
             order = {file: index for index, file in enumerate(listed["files"])}
             problems = sorted(scan["problems"] + checked.problems, key=lambda problem: order[problem[0]])

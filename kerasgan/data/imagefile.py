@@ -157,7 +157,8 @@ class CheckedImages:
     problems: list[tuple[str, str]]
 
 
-def check_files(paths: list[str], channels: int | None = None, keep_bytes: int | None = None) -> CheckedImages:
+def check_files(paths: list[str], channels: int | None = None, keep_bytes: int | None = None,
+                headers: dict[str, Header] | None = None) -> CheckedImages:
     """Read and decode every file in ``paths`` (see the module docstring).
 
     Args:
@@ -166,6 +167,8 @@ def check_files(paths: list[str], channels: int | None = None, keep_bytes: int |
         keep_bytes: keep the decoded pixels while they are at most this many
             bytes (``None``: no limit); past it the pixels are checked and
             dropped, and the pipeline decodes the files again with :func:`decode`.
+        headers: the :class:`Header` of files already read with
+            :func:`read_header` (they are not read again).
 
     Returns:
         A :class:`CheckedImages`; a failure is never raised, it is a problem.
@@ -180,43 +183,65 @@ def check_files(paths: list[str], channels: int | None = None, keep_bytes: int |
     """
     import tensorflow as tf
 
-    good, headers, problems = [], [], []
+    known, problems = dict(headers or {}), []
     for path in paths:
-        try:
-            headers.append(read_header(path))
-            good.append(path)
-        except BadFile as problem:
-            problems.append((path, str(problem)))
+        if path not in known:
+            try:
+                known[path] = read_header(path)
+            except BadFile as problem:
+                problems.append((path, str(problem)))
+    good = [path for path in paths if path in known]
     if channels is None:
-        channels = 1 if headers and all(h.channels == 1 for h in headers) else 3
-    passed, passed_headers, images, kept = [], [], [], 0
-    for path, header in zip(good, headers):
-        try:
-            with open(path, "rb") as handle:
-                contents = handle.read()
-            with muted_stderr():  # libjpeg's own lines; the error below says the same, naming the file
-                pixels = decode(contents, channels).numpy()
-        except tf.errors.OpError as error:
-            problems.append((path, f"cannot be decoded ({header.format}, mode {header.mode}: {_reason(error)})"))
-            continue
-        except OSError as error:
-            problems.append((path, f"cannot be read ({error.strerror or error})"))
-            continue
-        if pixels.shape[:2] != header.size:
-            problems.append((path, f"decodes to {pixels.shape[1]}x{pixels.shape[0]} pixels, its header says "
-                                   f"{header.size[1]}x{header.size[0]}"))
-            continue
-        passed.append(path)
-        passed_headers.append(header)
-        if images is not None:
-            kept += pixels.nbytes
-            if keep_bytes is not None and kept > keep_bytes:
-                images = None
-            else:
-                images.append(pixels)
+        channels = 1 if good and all(known[p].channels == 1 for p in good) else 3
+    # Decoded in parallel by tf.data (the pipeline's own op), in padded batches of at most 64 MB; a file
+    # that fails is left out of the stream and decoded again alone below, for its message.
+    largest = max((known[p].size[0] * known[p].size[1] * channels for p in good), default=1)
+    batch = int(np.clip((64 << 20) // largest, 1, 256))
+    stream = tf.data.Dataset.from_tensor_slices((np.arange(len(good)), np.asarray(good, dtype=str)))
+    stream = stream.map(lambda index, path: _decoded(index, path, channels), num_parallel_calls=tf.data.AUTOTUNE,
+                        deterministic=True).ignore_errors().padded_batch(batch)
+    passed, passed_headers, images, kept, decoded = [], [], [], 0, set()
+    with muted_stderr():  # libjpeg's own lines; the problems below say the same, naming the file
+        examples = ((index, np.ascontiguousarray(image[:height, :width]))
+                    for indices, padded, shapes in (stream.as_numpy_iterator() if good else ())
+                    for index, image, (height, width) in zip(indices, padded, shapes))
+        for index, pixels in examples:
+            path, header = good[index], known[good[index]]
+            decoded.add(int(index))
+            if pixels.shape[:2] != header.size:
+                problems.append((path, f"decodes to {pixels.shape[1]}x{pixels.shape[0]} pixels, its header says "
+                                       f"{header.size[1]}x{header.size[0]}"))
+                continue
+            passed.append(path)
+            passed_headers.append(header)
+            if images is not None:
+                kept += pixels.nbytes
+                if keep_bytes is not None and kept > keep_bytes:
+                    images = None
+                else:
+                    images.append(pixels)
+        for index in sorted(set(range(len(good))) - decoded):
+            path, header = good[index], known[good[index]]
+            try:
+                with open(path, "rb") as handle:
+                    decode(handle.read(), channels)
+                reason = "cannot be decoded in a pipeline, but alone it can: file changed while read?"
+            except tf.errors.OpError as error:
+                reason = f"cannot be decoded ({header.format}, mode {header.mode}: {_reason(error)})"
+            except OSError as error:
+                reason = f"cannot be read ({error.strerror or error})"
+            problems.append((path, reason))
     position = {path: index for index, path in enumerate(paths)}
     problems.sort(key=lambda item: position[item[0]])
     return CheckedImages(passed, passed_headers, images, problems)
+
+
+def _decoded(index, path, channels: int):
+    """``(index, pixels, (height, width))`` of one file, in a tf.data map (the shape survives padding)."""
+    import tensorflow as tf
+
+    pixels = decode(tf.io.read_file(path), channels)
+    return index, pixels, tf.shape(pixels)[:2]
 
 
 def _reason(error: BaseException) -> str:
