@@ -8,6 +8,10 @@ from setuptools import find_packages, setup
 HERE = pathlib.Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "version.py").read_text()).group(1)
 
+#: The documentation site's generator (mkdocs build --strict; the API reference from the docstrings, the zoo's
+#: training plots): the docs extra, and part of the test extra, whose tests build the site.
+DOCS = ["mkdocs>=1.6", "mkdocstrings[python]>=0.26", "matplotlib"]
+
 setup(
     name="kerasgan",
     version=VERSION,
@@ -32,7 +36,8 @@ setup(
     entry_points={"console_scripts": ["kerasgan=kerasgan.cli:entry_point"]},
     extras_require={
         "notebooks": ["matplotlib"],
-        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", "matplotlib"],
+        "docs": DOCS,
+        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", *DOCS],
     },
     url="https://github.com/kerasgan/kerasgan",
     license="Apache-2.0",

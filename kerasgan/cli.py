@@ -38,7 +38,7 @@ def _train_flags() -> flags.FlagValues:
     fv = flags.FlagValues()
     flags.DEFINE_enum("variant", None, registry.variant_names(), "GAN variant (not needed with --preset).",
                       flag_values=fv)
-    flags.DEFINE_enum("preset", None, zoo.names(pretrained_only=True),
+    flags.DEFINE_enum("preset", None, zoo.names(),
                       "Fine-tune a pretrained zoo entry (its variant and networks; kerasgan zoo list).", flag_values=fv)
     flags.DEFINE_string(
         "dataset", None, "A TFDS image dataset name (mnist, cifar10, celeb_a, ...), folder:PATH, idx:PATH, "
@@ -134,6 +134,9 @@ def _zoo(fv: flags.FlagValues, args: Sequence[str]) -> int:
     from kerasgan import zoo
 
     print(zoo.table())
+    if zoo.recipes():
+        print(f"\nrecipes without weights (their data downloads with TFDS elsewhere): {', '.join(zoo.recipes())}; "
+              "kerasgan.zoo.train_command(NAME) writes the command.")
     return 0
 
 

@@ -297,7 +297,8 @@ def gradient_penalty(
 
     Args:
         critic: callable mapping a batch of samples to critic outputs.
-        real, fake: batches of real and generated samples, same shape.
+        real: a batch of real samples.
+        fake: a batch of generated samples, the shape of ``real``.
         alpha: interpolation weights in [0, 1], one per sample.
         target: the gradient norm aimed at (1 in the paper).
         reduction: ``"mean"`` or ``"none"``.

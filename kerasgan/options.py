@@ -5,7 +5,7 @@ Three kinds (``scope``):
 - ``"gan"``: settings of :class:`kerasgan.GAN` (the objective and its terms,
   EMA, conditioning). The GAN's constructor, ``get_config``, ``kerasgan.build``,
   the ``kerasgan train`` flags and their ``--help``, a zoo card's recipe and the
-  README's toolkit table derive from these declarations; a variant's
+  toolkit table of the docs (docs/guide/toolkit.md) derive from these declarations; a variant's
   ``defaults`` override the declared defaults (merged along the class
   hierarchy, :func:`variant_defaults`).
 - ``"network"``: options of the network builders (:mod:`kerasgan.nets`); a
@@ -46,7 +46,7 @@ class Option:
     ``check`` turns a given value into the stored one or raises ``ValueError``
     saying what is wrong (``None`` always passes: "not set"); ``flag`` makes it a
     ``kerasgan train`` flag (with ``lower``/``upper`` bounds and ``choices``);
-    ``toolkit`` is ``(example value, what it does, paper)`` for the README's toolkit
+    ``toolkit`` is ``(example value, what it does, paper)`` for the toolkit
     table; ``takes`` (network options) maps a network family to the networks that
     take it, and ``prefix_flags`` adds ``--g_NAME``/``--d_NAME`` flags for one network.
     """
@@ -378,7 +378,7 @@ class NetworkOptions:
 
 
 def toolkit_table() -> str:
-    """The README's table of the toolkit options (those with a ``toolkit`` entry), as Markdown.
+    """The table of the toolkit options (those with a ``toolkit`` entry), as Markdown.
 
     Example:
 

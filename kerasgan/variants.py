@@ -17,7 +17,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import keras
 
@@ -253,7 +253,7 @@ def build(
     latent_dim: int | None = None,
     seed: int | None = None,
     network: str | None = None,
-    **overrides,
+    **overrides: Any,
 ) -> GAN:
     """Build a variant's GAN (networks included) for ``image_shape``.
 

@@ -92,7 +92,7 @@ def continued_history(old_history: list, new_history: list, start: dict) -> list
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=zoo.names())
+    parser.add_argument("name", choices=zoo.names() + zoo.recipes())
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument("--set", action="append", default=[], metavar="FLAG=VALUE",
                         help="change a recipe flag (a kerasgan train flag; 'FLAG=' removes it); the card records "

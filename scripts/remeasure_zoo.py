@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     os.chdir(ROOT)  # recipes name their data relative to the repository
-    for name in args.names or zoo.names(pretrained_only=True):
+    for name in args.names or zoo.names():
         card = remeasure(name)
         print(name, {k: round(v, 4) for k, v in card["metrics"].items() if isinstance(v, float)},
               card["quality_bar"]["met"])

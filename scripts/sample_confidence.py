@@ -53,7 +53,7 @@ def main():
     ds = kerasgan.data.load(f"idx:{args.data}", split="test", batch_size=10_000, shuffle=False, with_labels=False)
     real = next(iter(ds)).numpy()
     report("real test digits", evaluator, real[: args.num])
-    for name in kerasgan.zoo.names(pretrained_only=True):
+    for name in kerasgan.zoo.names():
         generator = kerasgan.zoo.load(name)
         if not generator.num_classes and generator.card["dataset"] == "mnist":
             report(name, evaluator, generator.generate(args.num, seed=0))

@@ -53,7 +53,7 @@ def store(name: str, dtype: str = "float16", n: int = 10_000) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=zoo.names(pretrained_only=True))
+    parser.add_argument("name", choices=zoo.names())
     parser.add_argument("--stored_dtype", default="float16", choices=["float16"])
     args = parser.parse_args()
     os.chdir(ROOT)  # recipes name their data relative to the repository

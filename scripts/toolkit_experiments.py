@@ -1,4 +1,4 @@
-"""The toolkit's measured effects (run by hand; minutes on a CPU; results in the README).
+"""The toolkit's measured effects (run by hand; minutes on a CPU; results in docs/guide/toolkit.md).
 
     python scripts/toolkit_experiments.py diffaugment [--steps=3000] [--out=benchmarks/results/toolkit]
     python scripts/toolkit_experiments.py fresh_critic_data [--steps=1500] [--out=benchmarks/results/toolkit]

@@ -338,12 +338,12 @@ def test_a_decompression_bomb_is_named_with_the_limit(tmp_path):
         data.load(f"folder:{tmp_path}", batch_size=1)
 
 
-def test_the_readme_states_the_fuzz_counts():
-    """The README's reliability paragraph states the number of corruption kinds and cases these tests try."""
+def test_the_reliability_guide_states_the_fuzz_counts():
+    """The reliability guide states the number of corruption kinds and cases these tests try."""
     all_cases = _image_cases() + _idx_cases()
     kinds, cases = len({kind for kind, _, _ in all_cases}), len(all_cases)
-    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert f"tries {kinds} kinds of\ncorruption, {cases} seeded cases" in readme
+    guide = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "guide" / "reliability.md").read_text()
+    assert f"tries {kinds} kinds of\ncorruption, {cases} seeded cases" in guide
     if REPORT:  # the fuzz tests ran in this session: they tried exactly that
         assert len(REPORT) == kinds and sum(t for t, _ in REPORT.values()) == cases
 

@@ -16,8 +16,8 @@ from kerasgan import zoo
 from kerasgan.zoo import bars
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PRETRAINED = zoo.names(pretrained_only=True)
-RECIPES = sorted(set(zoo.names()) - set(PRETRAINED))
+PRETRAINED = zoo.names()
+RECIPES = zoo.recipes()
 #: Stated tolerances of a 2,000-sample re-measurement against a card's 10,000-sample numbers.
 SCORE_TOLERANCE = 0.05  # relative
 FID_TOLERANCE = (0.15, 1.5)  # relative, absolute: 2,000 samples bias the distance upwards (+0.7 measured)
@@ -25,8 +25,9 @@ LABEL_TOLERANCE = 0.02  # absolute
 
 
 def test_registry_lists_every_variant_on_mnist_and_the_recipes():
-    assert {"dcgan_fashion_mnist", "dcgan_celeb_a"} <= set(RECIPES)
-    for name in zoo.names():
+    assert {"dcgan_fashion_mnist", "dcgan_celeb_a"} <= set(RECIPES) and not set(RECIPES) & set(PRETRAINED)
+    assert sorted(PRETRAINED + RECIPES) == sorted(p.parent.name for p in (ROOT / "zoo").glob("*/card.json"))
+    for name in PRETRAINED + RECIPES:
         card = zoo.card(name)
         for key in ("variant", "dataset", "split", "image_shape", "latent_dim", "num_classes", "recipe", "files"):
             assert key in card, (name, key)
@@ -68,7 +69,7 @@ def test_entries_load_offline_from_an_installed_copy(installed, tmp_path):
         assert kerasgan.__file__.startswith(sys.argv[1]), kerasgan.__file__
         evaluators = {}
         out = {}
-        for name in kerasgan.zoo.names(pretrained_only=True):
+        for name in kerasgan.zoo.names():
             g = kerasgan.zoo.load(name)
             dataset = kerasgan.zoo.card(name)["dataset"]
             evaluator = evaluators.setdefault(dataset, kerasgan.metrics.Evaluator(dataset))
@@ -131,8 +132,9 @@ def test_sample_and_eval_commands(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "kerasgan", *a], capture_output=True, text=True,  # noqa: E731
                                     env=env, timeout=600)
     listing = run("zoo", "list")
-    assert listing.returncode == 0 and name in listing.stdout and "recipe" in listing.stdout
-    assert listing.stdout.strip() == zoo.table()
+    assert listing.returncode == 0 and name in listing.stdout
+    table, _, recipes = listing.stdout.strip().partition("\n\nrecipes without weights")
+    assert table == zoo.table() and all(r in recipes for r in RECIPES) and not any(r in table for r in RECIPES)
     out = tmp_path / "grid.png"
     result = run("sample", name, "--num=16", f"--out={out}", "--seed=3")
     assert result.returncode == 0, result.stderr[-2000:]

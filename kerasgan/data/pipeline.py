@@ -144,7 +144,9 @@ def load(
             ``None``: when they fit in ``CACHE_LIMIT_BYTES``.
         drop_remainder: drop the last partial batch (GAN batches should all
             be full).
-        data_dir, download, download_config: passed to TFDS.
+        data_dir: passed to TFDS (where prepared datasets are).
+        download: passed to TFDS (may it download).
+        download_config: passed to TFDS (e.g. a ``manual_dir``).
         num_examples: size of a ``toy:`` dataset (default 100,000).
         with_info: also return the :class:`DatasetInfo`.
         start_epoch: an endless stream of epochs ``start_epoch``,

@@ -44,10 +44,10 @@ class GAN(ClusterConditioning, keras.Model):
         latent_dim: size of ``z ~ N(0, I)``.
         num_classes: number of labels of a class-conditional GAN.
         seed: seed of the model's ``keras.random.SeedGenerator``.
-        **settings: the GAN settings declared in :data:`kerasgan.options.GAN_OPTIONS` (``adversarial_loss``,
-            ``d_steps``, ``gp_weight``, ``r1_weight``, ``ema_decay``, ...; listed below). Left out or ``None``,
-            a setting takes the variant's default (:attr:`defaults`, merged along the class hierarchy).
-        **kwargs: ``keras.Model`` arguments (``name``, ...).
+        **kwargs: the GAN settings declared in :data:`kerasgan.options.GAN_OPTIONS` (``adversarial_loss``,
+            ``d_steps``, ``gp_weight``, ``r1_weight``, ``ema_decay``, ...; listed below; left out or ``None``,
+            a setting takes the variant's default, :attr:`defaults` merged along the class hierarchy), and
+            ``keras.Model`` arguments (``name``, ...).
 
     Example:
 
@@ -99,7 +99,7 @@ class GAN(ClusterConditioning, keras.Model):
                 keras.optimizers.Adam(2e-4, beta_1=0.5, name="g_adam"))
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
-                 num_classes: int | None = None, seed: int | None = None, **kwargs):
+                 num_classes: int | None = None, seed: int | None = None, **kwargs: Any):
         given = {name: kwargs.pop(name) for name in list(kwargs) if name in options.GAN_OPTIONS}
         super().__init__(**kwargs)
         self.settings = options.resolve_settings(type(self), given)

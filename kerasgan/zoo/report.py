@@ -1,10 +1,10 @@
-"""Zoo evaluation and report: an entry's card metrics measured now (and written into its card), and the zoo as a table.
+"""Zoo evaluation: an entry's card metrics measured now (and written into its card by :func:`remeasure`).
 
 Example:
 
 >>> from kerasgan.zoo import report
->>> report.table().splitlines()[0].split()[:3]
-['entry', 'variant', 'dataset']
+>>> report.evaluate("dcgan_mnist", n=200)["num_samples"]
+200
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import numpy as np
 from kerasgan import data, metrics
 from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
-from kerasgan.zoo.storage import CARD, card, names, root, train_command
+from kerasgan.zoo.storage import CARD, card, names, root
 
-__all__ = ["evaluate", "remeasure", "table"]
+__all__ = ["evaluate", "remeasure"]
 
 
 def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None = None) -> dict:
@@ -80,41 +80,3 @@ def remeasure(name: str, n: int = 10_000) -> dict:
         json.dump(stored, handle, indent=1)
         handle.write("\n")
     return stored
-
-
-def table(markdown: bool = False) -> str:
-    """The zoo as a table: each entry's variant, dataset and measured metrics
-    (score as a share of real test data's, FID against the test split, label
-    accuracy, copy rate, whether it meets its quality bar), or its training
-    command when it is a recipe only. ``markdown=True`` gives the README's
-    table (with each entry's samples picture).
-
-    Example:
-
-    >>> print(table().splitlines()[0])
-    entry                  variant   dataset          score (% real)      FID  label acc  copies bar
-    """
-    header = ["entry", "variant", "dataset", "score (% real)", "FID", "label acc", "copies", "bar"]
-    rows = []
-    for name in names():
-        info = card(name)
-        m = info.get("metrics") or {}
-        if m:
-            bar = info.get("quality_bar") or {}
-            cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f}",
-                     f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else "",
-                     f"{100 * m['copy_rate']:.2f}%" if "copy_rate" in m else "", "met" if bar.get("met") else "not met"]
-        else:
-            cells = ["recipe only", "", "", "", ""]
-        rows.append([name, info["variant"], info["dataset"], *cells])
-    if not markdown:
-        widths = [22, 9, 14, 16, 8, 10, 7, 7]
-        return "\n".join(" ".join(f"{c:<{w}}" if i < 3 or i == 7 else f"{c:>{w}}"
-                                   for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in [header, *rows])
-    lines = ["| " + " | ".join(header + ["samples"]) + " |", "|" + "---|" * (len(header) + 1)]
-    for row in rows:
-        name = row[0]
-        picture = (f"![{name}](zoo/{name}/samples.png)" if (card(name).get("metrics"))
-                   else f"`{train_command(name)}`")
-        lines.append("| " + " | ".join([f"`{name}`", *row[1:], picture]) + " |")
-    return "\n".join(lines)

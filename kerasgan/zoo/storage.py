@@ -55,19 +55,32 @@ def root() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "zoo")
 
 
-def names(pretrained_only: bool = False) -> list[str]:
-    """The zoo's entry names, sorted; ``pretrained_only`` skips recipe-only ones.
+def _card_names() -> list[str]:
+    base = root()
+    return sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, CARD)))
+
+
+def names() -> list[str]:
+    """The entries that load (a pretrained generator ships with them), sorted.
 
     Example:
 
-    >>> set(names(pretrained_only=True)) <= set(names())
+    >>> "dcgan_mnist" in names() and "dcgan_celeb_a" not in names()
     True
     """
-    base = root()
-    found = sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, CARD)))
-    if pretrained_only:
-        found = [n for n in found if card(n).get("files", {}).get(GENERATOR)]
-    return found
+    return [n for n in _card_names() if card(n).get("files", {}).get(GENERATOR)]
+
+
+def recipes() -> list[str]:
+    """The recipe-only entries, sorted: a card with the ``kerasgan train`` recipe and no weights, for data that
+    cannot be had here (TFDS downloads it elsewhere; :func:`train_command` writes the command).
+
+    Example:
+
+    >>> recipes()
+    ['dcgan_celeb_a', 'dcgan_fashion_mnist']
+    """
+    return [n for n in _card_names() if n not in names()]
 
 
 def card(name: str) -> dict:
@@ -80,7 +93,8 @@ def card(name: str) -> dict:
     """
     path = os.path.join(root(), str(name), CARD)
     if not os.path.isfile(path):
-        raise ValueError(f"kerasgan: unknown zoo entry {name!r}; entries are {names()}.")
+        raise ValueError(f"kerasgan: unknown zoo entry {name!r}; entries are {names()} (recipes without weights: "
+                         f"{recipes()}).")
     with open(path) as handle:
         info = json.load(handle)
     info["variant"] = info["recipe"]["variant"]  # the recipe says it once

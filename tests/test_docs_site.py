@@ -1,0 +1,84 @@
+"""The documentation: the README is a front page, the generated pages are current, the site builds strictly."""
+
+import importlib.util
+import pathlib
+import re
+import subprocess
+import sys
+
+from PIL import Image
+
+from kerasgan import zoo
+from kerasgan.zoo import pages
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _build_docs():
+    spec = importlib.util.spec_from_file_location("build_docs", ROOT / "scripts" / "build_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_generated_file_is_stale():
+    """The zoo's pages, plots and README table (from the cards), the toolkit table (from the option
+    declarations) and the API page (from the modules): regenerated, each equals the committed file."""
+    assert _build_docs().stale() == [], "run: python scripts/build_docs.py"
+
+
+def test_every_entry_that_loads_has_its_page_and_plot_and_only_those_are_listed():
+    generated = _build_docs().generated()
+    assert sorted(p.removeprefix("docs/zoo/").removesuffix(".md") for p in generated
+                  if p.startswith("docs/zoo/") and p != "docs/zoo/index.md") == zoo.names()
+    for name in zoo.names():
+        page = generated[f"docs/zoo/{name}.md"]
+        plot = ROOT / "docs" / "zoo" / "plots" / f"{name}.png"
+        assert f"![score and FID during training](plots/{name}.png)" in page and plot.is_file()
+        assert Image.open(plot).text[pages.PLOT_KEY] == pages.plot_digest(name)
+        assert zoo.train_command(name) in page and "## Attempts" in page
+        assert f"({name}.md)" in generated["docs/zoo/index.md"] and f"(docs/zoo/{name}.md)" in generated["README.md"]
+    for name in zoo.recipes():  # documented as recipes, never as rows that fail to load
+        assert f"### {name}" in generated["docs/zoo/index.md"] and f"[{name}]" not in generated["README.md"]
+
+
+def test_a_changed_card_makes_its_page_stale(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    copy = tmp_path / "zoo"
+    shutil.copytree(zoo.root(), copy, ignore=shutil.ignore_patterns("*.keras"))
+    monkeypatch.setenv("KERASGAN_ZOO", str(copy))
+    before = pages.entry_page("dcgan_mnist"), pages.plot_digest("dcgan_mnist")
+    card = json.loads((copy / "dcgan_mnist" / "card.json").read_text())
+    card["eval_history"][0]["fid"] += 1.0
+    (copy / "dcgan_mnist" / "card.json").write_text(json.dumps(card))
+    assert pages.plot_digest("dcgan_mnist") != before[1] and pages.entry_page("dcgan_mnist") != before[0]
+
+
+def test_the_site_builds_strictly(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = tmp_path / "site"
+    assert (site / "zoo" / "dcgan_mnist" / "index.html").is_file() and (site / "api" / "index.html").is_file()
+    assert (site / "zoo" / "entries" / "dcgan_mnist" / "samples.png").is_file()
+    assert not list(site.rglob("*.keras"))  # the zoo's weights stay out of the site
+
+
+def test_the_readme_is_a_front_page():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    headings = re.findall(r"^## (.+)$", readme, flags=re.M)
+    for needed in ("Try it", "Set up and run the tests", "Train a GAN with `model.fit`", "Train on your own images",
+                   "Command line", "The zoo"):
+        assert any(h.startswith(needed) for h in headings), needed
+    for link in re.findall(r"\]\(((?:docs|colab)/[^)#]+)", readme):
+        assert (ROOT / link).is_file(), link
+    from kerasgan import VARIANTS
+
+    # the pitch's counts are current
+    words = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                           "fifteen sixteen seventeen eighteen nineteen twenty".split()))
+    assert f"{words[len(VARIANTS)]} variants" in readme.lower()
+    assert f"{words[len(zoo.names())]} pretrained generators" in readme.lower()
