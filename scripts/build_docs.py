@@ -2,7 +2,8 @@
 toolkit table from the option declarations, the API reference's page from the package's modules. Run it after a
 card, an option or a module changes; ``tests/test_docs_site.py`` fails while a generated file is stale.
 
-    python scripts/build_docs.py            # write docs/zoo/*.md, docs/zoo/plots/*.png, docs/api.md, the tables
+    python scripts/build_docs.py            # write docs/zoo/*.md, docs/zoo/plots/*.png, docs/api.md, the tables,
+                                            # and the benchmark plots (docs/plots/*.png) from benchmarks/results/
     python scripts/build_docs.py --check    # exit 1 naming the stale pages (what the test checks)
     mkdocs build --strict                   # the site, into site/ (the docs extra: pip install ".[docs]")
 """
@@ -48,6 +49,64 @@ def api_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _time_to_quality(axis, results: dict) -> None:
+    for setting, result in sorted(results.items()):
+        raw = [h for h in result["history"] if h["source"] == "raw"]
+        axis.plot([h["train_seconds"] for h in raw], [h["test_fid"] for h in raw], "-o", markersize=3,
+                  label=f"{setting} ({result['resolved_precision']}, steps_per_execution={result['steps_per_execution']})")
+        threshold = result["threshold_fid_real_20x20"]
+    axis.axhline(threshold, color="grey", linestyle=":", label=f"FID of real test digits at 20x20 ({threshold:.1f})")
+    axis.set(yscale="log", xlabel="training seconds (evaluations left out)", ylabel="FID, test split (2,000 samples)",
+             title="DCGAN on MNIST: time to quality (scripts/time_to_quality.py)")
+
+
+def _step_time(axis, results: dict) -> None:
+    rows = results["step_time"]["rows"]
+    axis.barh(range(len(rows)), [r["ms_per_step"] for r in rows], color="tab:blue")
+    axis.set_yticks(range(len(rows)), [r["setting"] for r in rows], fontsize=7)
+    axis.invert_yaxis()
+    axis.set(xlabel="ms per step (batch 64; a step is one generator update and its discriminator updates)",
+             title="Step time at 32x32x3 (benchmarks/step_time.py)")
+
+
+#: The benchmark plots: picture under docs/ -> (results files under benchmarks/results/, how to draw them).
+BENCHMARK_PLOTS = {
+    "plots/time_to_quality.png": (("time_to_quality/float32.json", "time_to_quality/fast.json"), _time_to_quality),
+    "plots/step_time.png": (("step_time/step_time.json",), _step_time),
+}
+
+
+def _benchmark_digest(files) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in files:
+        with open(os.path.join(ROOT, "benchmarks", "results", file), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+def _draw_benchmark(picture: str) -> None:
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    files, draw = BENCHMARK_PLOTS[picture]
+    results = {os.path.basename(f).removesuffix(".json"): json.load(open(os.path.join(ROOT, "benchmarks", "results", f)))
+               for f in files}
+    figure, axis = plt.subplots(figsize=(9, 4.2), dpi=100)
+    draw(axis, results)
+    axis.grid(alpha=0.3)
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(os.path.join(DOCS, picture), metadata={"Software": None, pages.PLOT_KEY: _benchmark_digest(files)})
+    plt.close(figure)
+
+
 def generated() -> dict[str, str]:
     """Every generated file (path relative to the repository -> text)."""
     out = {f"docs/{path}": text for path, text in pages.pages().items()}
@@ -66,9 +125,11 @@ def stale() -> list[str]:
         full = os.path.join(ROOT, path)
         if not os.path.isfile(full) or open(full).read() != text:
             found.append(path)
-    for name in pages.names():
-        plot = os.path.join(DOCS, "zoo", "plots", f"{name}.png")
-        if not os.path.isfile(plot) or Image.open(plot).text.get(pages.PLOT_KEY) != pages.plot_digest(name):
+    plots = {os.path.join(DOCS, "zoo", "plots", f"{name}.png"): pages.plot_digest(name) for name in pages.names()}
+    plots.update({os.path.join(DOCS, picture): _benchmark_digest(files)
+                  for picture, (files, _) in BENCHMARK_PLOTS.items()})
+    for plot, digest in plots.items():
+        if not os.path.isfile(plot) or Image.open(plot).text.get(pages.PLOT_KEY) != digest:
             found.append(os.path.relpath(plot, ROOT))
     return found
 
@@ -89,7 +150,10 @@ def main() -> int:
             handle.write(text)
     for name in pages.names():
         pages.plot_history(name, os.path.join(DOCS, "zoo", "plots", f"{name}.png"))
-    print(f"wrote {len(generated())} files and {len(pages.names())} plots")
+    os.makedirs(os.path.join(DOCS, "plots"), exist_ok=True)
+    for picture in BENCHMARK_PLOTS:
+        _draw_benchmark(picture)
+    print(f"wrote {len(generated())} files and {len(pages.names()) + len(BENCHMARK_PLOTS)} plots")
     return 0
 
 
