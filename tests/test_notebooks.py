@@ -31,6 +31,18 @@ def test_badge_and_install_cell_point_at_the_repository(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_committed_notebook_shows_its_outputs(path):
+    """GitHub renders what is committed: every code cell was executed (python scripts/run_notebooks.py), in
+    order, without errors, and the pictures are there."""
+    cells = [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+    counts = [cell.get("execution_count") for cell in cells]
+    assert None not in counts and counts == sorted(counts), f"{path.name}: run python scripts/run_notebooks.py"
+    outputs = [out for cell in cells for out in cell.get("outputs", [])]
+    assert not [out for out in outputs if out["output_type"] == "error"]
+    assert sum("image/png" in out.get("data", {}) for out in outputs) >= MIN_PICTURES[path.name]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_small_budget_mode(path, shared_data, tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
