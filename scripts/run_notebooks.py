@@ -11,6 +11,7 @@ again, in small-budget mode, and check that the committed ones hold their pictur
 import argparse
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -18,6 +19,25 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: TensorFlow's C++ start-up lines (printed before any log level applies: CUDA probing, oneDNN and CPU-feature
+#: notices), dropped from the committed outputs; they say nothing about the notebook.
+NOISE = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl::InitializeLog|"
+                   r"To enable the following instructions: )")
+
+
+def clean(notebook) -> None:
+    """Drop TensorFlow's C++ start-up lines from the stderr outputs, and the outputs left empty."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.name == "stderr":
+                output.text = "".join(line for line in output.text.splitlines(keepends=True) if not NOISE.match(line))
+                if not output.text.strip():
+                    continue
+            kept.append(output)
+        cell.outputs = kept
 
 
 def main() -> int:
@@ -26,6 +46,7 @@ def main() -> int:
     parser.add_argument("--dataset", default=os.environ.get("KERASGAN_DATASET", "mnist"))
     parser.add_argument("--smoke", action="store_true", help="the small-budget mode")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--clean_only", action="store_true", help="only drop the start-up lines from the outputs")
     args = parser.parse_args()
     os.environ.update(KERASGAN_DATASET=args.dataset, TF_CPP_MIN_LOG_LEVEL="2",
                       MPLBACKEND="module://matplotlib_inline.backend_inline")
@@ -34,12 +55,15 @@ def main() -> int:
     for path in paths:
         start = time.time()
         notebook = nbformat.read(path, as_version=4)
-        NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        if not args.clean_only:
+            NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        clean(notebook)
         nbformat.write(notebook, path)
         pictures = sum("image/png" in out.get("data", {}) for cell in notebook.cells if cell.cell_type == "code"
                        for out in cell.outputs)
-        print(f"{path.name}: executed in {time.time() - start:.0f} s, {pictures} pictures", flush=True)
+        done = "cleaned" if args.clean_only else f"executed in {time.time() - start:.0f} s"
+        print(f"{path.name}: {done}, {pictures} pictures", flush=True)
     return 0
 
 
