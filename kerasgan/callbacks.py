@@ -26,7 +26,7 @@ from kerasgan import checkpoint, images
 from kerasgan.data import toy
 from kerasgan.metrics import MnistEvaluator
 
-__all__ = ["SampleGrid", "EvaluateCallback", "TrainingCheckpoint", "DivergenceGuard", "TrainingDiverged"]
+__all__ = ["SampleGrid", "EvaluateCallback", "TrainingCheckpoint", "DivergenceGuard", "TrainingDiverged", "TimeLimit"]
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -227,10 +227,17 @@ class EvaluateCallback(keras.callbacks.Callback):
             self.best_weights = [v.numpy().copy() for v in network.variables]
         return result
 
+    def _due(self, epoch: int) -> bool:
+        """Whether epoch ``epoch`` (0-based) is evaluated: every ``every``-th, and the last one of the ``fit`` (its
+        planned last, or one after which a callback earlier in the list, such as :class:`TimeLimit`, stops it), so
+        the weights a run ends with are always scored."""
+        last = (self.params or {}).get("epochs")
+        return not (epoch + 1) % self.every or epoch + 1 == last or bool(getattr(self.model, "stop_training", False))
+
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if self._clock is not None:
             self.train_seconds += time.perf_counter() - self._clock
-        if (epoch + 1) % self.every:
+        if not self._due(epoch):
             return
         if self.evaluator is None:
             self.evaluator = MnistEvaluator()
@@ -381,3 +388,64 @@ class TrainingCheckpoint(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None) -> None:
         self.model._initial_epoch = None
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stop ``fit`` at the end of the last epoch that ends before a deadline.
+
+    A training that spans sessions (or a job with a wall-clock limit) needs to
+    end cleanly before it is killed: with its checkpoint written, its last
+    epoch evaluated and its result saved. After each epoch, ``TimeLimit``
+    estimates the next epoch's duration as the longest epoch seen in this
+    ``fit`` (from one epoch's start to the next one's, so the epoch-end
+    callbacks such as evaluations and checkpoints count) and sets
+    ``model.stop_training`` when it would end after the deadline. At least
+    one epoch always runs. Put it *before* an :class:`EvaluateCallback` in
+    the list, which then scores the epoch it stopped at; ``stopped_epoch``
+    (1-based, as in ``keras.callbacks.EarlyStopping``) says where it stopped,
+    0 when it did not.
+
+    Give the deadline as ``seconds`` from the start of ``fit`` or as ``until``,
+    a time in seconds since the epoch (``time.time()`` scale).
+
+    Example:
+
+    >>> import numpy as np, kerasgan
+    >>> gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4); gan.compile()
+    >>> limit = TimeLimit(seconds=0)
+    >>> history = gan.fit(np.zeros((16, 28, 28, 1), "float32"), batch_size=8, epochs=5, verbose=0, callbacks=[limit])
+    >>> limit.stopped_epoch, history.epoch
+    (1, [0])
+    """
+
+    def __init__(self, seconds: float | None = None, until: float | None = None):
+        super().__init__()
+        if (seconds is None) == (until is None):
+            raise ValueError("kerasgan: TimeLimit needs exactly one of seconds (from the start of fit) and until "
+                             f"(a time.time() value), got seconds={seconds}, until={until}.")
+        if seconds is not None and seconds < 0:
+            raise ValueError(f"kerasgan: TimeLimit needs seconds >= 0, got {seconds}.")
+        self.seconds, self.until = seconds, until
+        self.deadline = until
+        self.stopped_epoch = 0
+        self.longest = 0.0
+        self._started = None
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.seconds is not None:
+            self.deadline = time.time() + self.seconds
+        self.stopped_epoch, self.longest, self._started = 0, 0.0, None
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        now = time.time()
+        if self._started is not None:
+            self.longest = max(self.longest, now - self._started)
+        self._started = now
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        now = time.time()
+        # the epoch that just ran, without its end callbacks, is a lower bound of the next one
+        self.longest = max(self.longest, now - self._started)
+        if now + self.longest > self.deadline:
+            self.model.stop_training = True
+            self.stopped_epoch = epoch + 1

@@ -175,8 +175,10 @@ def train(
     Reproducible: the same ``seed`` gives bit-identical weights on a CPU.
 
     Returns a dict with the ``gan``, the Keras ``history`` dict, the
-    ``info`` of the data, the written ``paths``, ``seconds`` of training and
-    the ``initial_epoch`` it resumed from.
+    ``info`` of the data, the written ``paths``, ``seconds`` of training,
+    the ``initial_epoch`` it resumed from and the ``epochs`` done (fewer than
+    asked when a callback such as :class:`kerasgan.callbacks.TimeLimit`
+    stopped it; the same call resumes from there).
 
     Example:
 
@@ -319,4 +321,4 @@ def train(
         "logs": log_dir,
     }
     return {"gan": gan, "history": history.history, "info": info, "paths": paths, "seconds": seconds,
-            "initial_epoch": initial_epoch}
+            "initial_epoch": initial_epoch, "epochs": initial_epoch + len(history.epoch)}

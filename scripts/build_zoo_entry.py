@@ -3,6 +3,7 @@
     python scripts/build_zoo_entry.py dcgan_mnist [--epochs=N] [--set FLAG=VALUE ...] [--selection=DATASET@SPLIT]
                                                   [--workdir=runs/zoo/NAME] [--out=DIR]
     python scripts/build_zoo_entry.py sngan_cifar10 --continue --epochs=ADDED [--workdir=~/kerasgan-runs/NAME]
+                                                  [--until=HH:MM] [--replace]
 
 The card is the entry's single source: its ``recipe`` holds the ``kerasgan
 train`` flags (``kerasgan.zoo.train_command(NAME)`` prints them as a command)
@@ -29,11 +30,21 @@ initial_steps=steps)``), for ``--epochs`` more epochs; the card's totals and
 entry is replaced only when the selection slice says the result is better.
 Keep the workdir of a long training outside the work tree (``~/kerasgan-runs/NAME``):
 on the same machine the same command resumes its exact checkpoint.
+
+An entry that ships a training is replaced only when the new run's best
+selection FID beats the shipped weights' (``--replace`` replaces it anyway,
+e.g. after a change of evaluator). ``--until=HH:MM`` (or ``+MINUTES``) ends the training at the
+last epoch that finishes before that time (:class:`kerasgan.callbacks.TimeLimit`;
+its last epoch is evaluated) and then writes the entry as usual, with the
+epochs it ran: a session's training ends shipped (or compared and kept in its
+workdir) instead of being killed, and the next session continues it.
 """
 
 import argparse
+import datetime
 import json
 import os
+import time
 
 import keras
 import numpy as np
@@ -41,7 +52,7 @@ import tensorflow as tf
 
 import kerasgan
 from kerasgan import zoo
-from kerasgan.callbacks import EvaluateCallback
+from kerasgan.callbacks import EvaluateCallback, TimeLimit
 from kerasgan.metrics import Evaluator
 from kerasgan.saving import stored_difference
 from kerasgan.zoo.bars import EVAL_SAMPLES, HEADLINE_METRICS, bar_minima, bar_numbers, first_met, quality_bar
@@ -67,19 +78,50 @@ def previous_attempts(old: dict) -> list:
     return attempts
 
 
+def shipped_selection_fid(old: dict) -> float | None:
+    """The selection-slice FID of the entry's shipped weights (the evaluation its ``best_epoch`` and
+    ``best_weights`` name in ``eval_history``), which a new run must beat to replace them; None when the card
+    ships no training (a recipe, or an entry without an evaluation history)."""
+    shipped = [e for e in old.get("eval_history", [])
+               if e["epoch"] == old.get("best_epoch") and e["source"] == old.get("best_weights")]
+    return float(shipped[0]["fid"]) if shipped and old.get("steps") else None
+
+
 def continuation_start(old: dict) -> dict:
     """Where a ``--continue`` run of the entry with card ``old`` starts: its generator steps, epochs and training
-    seconds, and the selection-slice FID of the shipped weights (the evaluation its ``best_epoch`` and
-    ``best_weights`` name), which the continued run must beat to be shipped."""
+    seconds, and the selection-slice FID of the shipped weights, which the continued run must beat to be shipped."""
     if not old.get("steps") or not old.get("eval_history"):
         raise SystemExit(f"{old['name']} has no shipped training to continue (no steps or eval_history in its card); "
                          "build it first.")
-    shipped = [e for e in old["eval_history"] if e["epoch"] == old["best_epoch"] and e["source"] == old["best_weights"]]
-    if not shipped:
+    fid = shipped_selection_fid(old)
+    if fid is None:
         raise SystemExit(f"{old['name']}'s eval_history has no evaluation of its shipped weights (epoch "
                          f"{old['best_epoch']}, {old['best_weights']}); it cannot be compared, so it is not continued.")
     return {"steps": int(old["steps"]), "epochs": int(old["recipe"]["epochs"]),
-            "seconds": float(old["training_seconds"]), "selection_fid": float(shipped[0]["fid"])}
+            "seconds": float(old["training_seconds"]), "selection_fid": fid}
+
+
+def deadline(when: str, now: float | None = None) -> float:
+    """The ``time.time()`` value of ``when``: the next clock time ``HH:MM`` (local time) after ``now``, or
+    ``+M``, M minutes from ``now``.
+
+    >>> start = datetime.datetime(2026, 12, 4, 16, 0).timestamp()
+    >>> [(deadline(w, start) - start) / 60 for w in ("16:45", "15:00", "+90")]
+    [45.0, 1380.0, 90.0]
+    """
+    now = time.time() if now is None else now
+    try:
+        if when.startswith("+"):
+            return now + 60.0 * float(when[1:])
+        hour, minute = (int(part) for part in when.split(":"))
+        now_dt = datetime.datetime.fromtimestamp(now)
+        target = now_dt.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    except ValueError:
+        raise SystemExit(f"--until takes a clock time HH:MM (e.g. 16:45) or +MINUTES (e.g. +150), got {when!r}.") \
+            from None
+    if target <= now_dt:
+        target += datetime.timedelta(days=1)
+    return target.timestamp()
 
 
 def continued_history(old_history: list, new_history: list, start: dict) -> list:
@@ -110,6 +152,12 @@ def main():
                              "goes on where it stopped); the optimizers' moments restart. The card's steps, seconds and "
                              "eval_history grow; the entry is replaced only when the selection slice's best FID beats "
                              "the shipped weights'")
+    parser.add_argument("--until", default=None, metavar="HH:MM|+MINUTES",
+                        help="end the training at the last epoch that finishes before this clock time (or this many "
+                             "minutes from now), then write "
+                             "the entry with the epochs it ran (the same command with more --epochs goes on)")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace the shipped entry even when the new run's selection FID does not beat it")
     parser.add_argument("--stored_dtype", default=None, choices=["float16"],
                         help="store the networks' weights in float16 (half the bytes; they load as float32)")
     args = parser.parse_args()
@@ -148,15 +196,18 @@ def main():
                                 require=minima)
     workdir = args.workdir or os.path.join("runs", "zoo", args.name)
     continuing = {"preset": args.name, "initial_steps": start["steps"]} if start else {}
-    result = kerasgan.training.train(workdir=workdir, verbose=2, callbacks=[callback], **recipe, **continuing)
+    limit = [TimeLimit(until=deadline(args.until))] if args.until else []  # before the callback: it scores the stop
+    result = kerasgan.training.train(workdir=workdir, verbose=2, callbacks=limit + [callback], **recipe, **continuing)
     gan = result["gan"]  # generator restored to the best-scoring weights (raw or EMA)
-    if start:
-        if not callback.best < start["selection_fid"]:
-            print(f"{args.name}: not shipped: the continued run's best selection FID {callback.best:.2f} does not beat "
-                  f"the shipped weights' {start['selection_fid']:.2f}; the run is in {workdir}")
-            return
-        recipe["epochs"] = start["epochs"] + args.epochs  # the card's recipe: all the epochs that made it
+    ran = result["epochs"]  # fewer than asked when --until stopped it
     out = args.out or os.path.join(zoo.root(), args.name)
+    beat = shipped_selection_fid(old) if out == os.path.join(zoo.root(), args.name) and not args.replace else None
+    if beat is not None and not callback.best < beat:
+        print(f"{args.name}: not shipped: the run's best selection FID {callback.best:.2f} (after {ran} epochs) does "
+              f"not beat the shipped weights' {beat:.2f}; the run is in {workdir} (the same command with more "
+              "--epochs goes on; --replace ships it anyway)")
+        return
+    recipe["epochs"] = (start["epochs"] if start else 0) + ran  # the card's recipe: all the epochs that made it
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"), dtype=args.stored_dtype)
@@ -202,7 +253,7 @@ def main():
         "attempts": list(old.get("attempts", [])) if start else previous_attempts(old),
         "eval_history": history,
         **({"continued": old.get("continued", []) + [{
-            "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": args.epochs,
+            "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": ran,
             "seconds": round(callback.train_seconds, 1), "machine": kerasgan.distribute.cpu_description(),
             "selection_fid": {"before": start["selection_fid"], "after": callback.best},
             "metrics_before": {k: old["metrics"][k] for k in HEADLINE_METRICS if k in old.get("metrics", {})},

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 import pytest
 
@@ -338,3 +339,71 @@ def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_wh
     gan = kerasgan.saving.load_model(str(tmp_path / "run3" / "gan.keras"))
     assert int(gan.g_optimizer.iterations) == 8 and int(gan.d_optimizer.iterations) == 8
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4 * (1 - 8 / 40), rel=1e-5)  # the schedule went on
+
+
+def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with_its_epochs(
+        shared_data, tmp_path, monkeypatch, capsys):
+    """A fresh build of an entry that ships a training replaces it only when its selection FID is lower (or with
+    ``--replace``, the old card then an attempt); ``--until=+0`` stops after the first epoch, which is evaluated
+    although ``--eval_every`` is larger, and the card's recipe records the epochs that ran."""
+    monkeypatch.chdir(ROOT)
+    zoo_dir = tmp_path / "zoo"
+    (zoo_dir / "tiny_mnist").mkdir(parents=True)
+    mnist = f"idx:{shared_data / 'mnist'}"
+    card = {"name": "tiny_mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
+            "recipe": {"variant": "dcgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
+                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8},
+            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    _build(monkeypatch, "tiny_mnist", "--epochs=3", "--until=+0", "--eval_every=5", f"--workdir={tmp_path / 'run1'}")
+    first = zoo.card("tiny_mnist")
+    assert first["recipe"]["epochs"] == 1 and first["steps"] == 4
+    assert [(e["epoch"], e["source"]) for e in first["eval_history"]] == [(1, "raw")]
+
+    unbeatable = {**{k: v for k, v in first.items() if k != "variant"},
+                  "eval_history": [{**e, "fid": 0.0} for e in first["eval_history"]]}
+    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(unbeatable))
+    before = {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+    _build(monkeypatch, "tiny_mnist", "--epochs=1", "--set", "base_filters=8", f"--workdir={tmp_path / 'run2'}")
+    out = capsys.readouterr().out
+    assert "not shipped" in out and "does not beat the shipped weights' 0.00" in out and "--replace" in out
+    assert before == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+
+    _build(monkeypatch, "tiny_mnist", "--epochs=1", "--set", "base_filters=8", "--replace",
+           f"--workdir={tmp_path / 'run2'}")  # the same run, resumed from its workdir: nothing more to train
+    second = zoo.card("tiny_mnist")
+    assert second["recipe"]["base_filters"] == 8 and second["steps"] == 4
+    (attempt,) = second["attempts"]
+    assert attempt["recipe"]["base_filters"] == 4 and attempt["steps"] == 4
+
+
+def test_time_limit_stops_at_the_last_epoch_that_ends_before_the_deadline():
+    """TimeLimit stops when the longest epoch so far would overrun the deadline; always one epoch; its arguments
+    are checked."""
+    import time as clock
+
+    from kerasgan.callbacks import TimeLimit
+
+    class Slow(keras.callbacks.Callback):  # every epoch takes at least 0.2 s
+        def on_epoch_end(self, epoch, logs=None):
+            clock.sleep(0.2)
+
+    gan = kerasgan.build("dcgan", (28, 28, 1), seed=0, base_filters=4)
+    gan.compile()
+    x = np.zeros((16, 28, 28, 1), "float32")
+    limit = TimeLimit(seconds=0.7)
+    start = clock.time()
+    history = gan.fit(x, batch_size=8, epochs=20, verbose=0, callbacks=[Slow(), limit])
+    assert 1 <= limit.stopped_epoch == len(history.epoch) < 20 and limit.longest >= 0.2
+    # it overran the deadline by less than one epoch only if the first epoch alone did
+    assert clock.time() - start <= max(0.7, limit.longest) + 0.3
+    later = TimeLimit(until=clock.time() + 3600)
+    history = gan.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[later])
+    assert later.stopped_epoch == 0 and len(history.epoch) == 2
+    with pytest.raises(ValueError, match="exactly one of seconds"):
+        TimeLimit()
+    with pytest.raises(ValueError, match="exactly one of seconds"):
+        TimeLimit(seconds=1, until=2)
+    with pytest.raises(ValueError, match="seconds >= 0"):
+        TimeLimit(seconds=-1)
