@@ -27,6 +27,9 @@ Conditioning (``num_classes``):
 Final layers compute in float32, so the nets work under mixed precision.
 Labels are int32 tensors of shape ``(batch,)``.
 
+Encoders (MRGAN/MDGAN, Che et al. 2017): :func:`build_encoder` mirrors the
+family's discriminator, ending in ``latent_dim`` outputs instead of a logit.
+
 The module is a little over 500 lines: the two families' four builders share
 the input and label handling, the conditioning heads, the norms and the
 upsampling plan, which would otherwise be imported back and forth between
@@ -56,6 +59,7 @@ __all__ = [
     "NETWORKS",
     "CONDITIONINGS",
     "build_networks",
+    "build_encoder",
     "mlp_generator",
     "mlp_discriminator",
     "dcgan_generator",
@@ -536,3 +540,33 @@ def build_networks(
         image_shape, num_classes=num_classes if conditioning else None, conditioning=conditioning, **d_opts
     )
     return generator, discriminator
+
+
+def build_encoder(
+    network: str,
+    image_shape: Sequence[int],
+    latent_dim: int = 100,
+    options: NetworkOptions | None = None,
+    name: str = "encoder",
+    **named,
+) -> keras.Model:
+    """An encoder ``E: x -> z`` for the ``network`` family: the family's discriminator trunk (its ``d`` options:
+    widths, kernel, norm, stages for the image shape) with a linear ``latent_dim`` head (float32, named ``latent``)
+    instead of the logit, and no dropout: the encoder of the mode-regularized GANs (Che et al. 2017), which maps
+    a real image to a latent that the generator maps back near it.
+
+    Example:
+
+    >>> e = build_encoder("dcgan", (28, 28, 1), latent_dim=64, base_filters=8)
+    >>> e.input_shape, e.output_shape, e.name
+    ((None, 28, 28, 1), (None, 64), 'encoder')
+    """
+    if network not in NETWORKS:
+        raise ValueError(f"kerasgan: unknown network {network!r}; choose one of {sorted(NETWORKS)}.")
+    options = NetworkOptions({**(options.options if options else {}), **named})
+    d_opts = {k: v for k, v in options.for_network(network, "d").items() if k not in ("projection", "twin_classifier")}
+    d_opts["dropout"] = 0.0
+    trunk = NETWORKS[network][1](image_shape, **d_opts, name=f"{name}_trunk")
+    features = trunk.layers[-1].input  # what the logit layer reads: the flattened last features
+    latent = layers.Dense(int(latent_dim), dtype="float32", name="latent")(features)
+    return keras.Model(trunk.inputs[0], latent, name=name)

@@ -180,6 +180,20 @@ _GAN = [
                     "`translation,cutout`); D learns to give an image and its transformed copy the same output; "
                     "G's loss is unchanged",
                     'Zhao et al. 2021')),
+    Option("reconstruction_weight", float, 0.0, "mrgan/mdgan: weight lambda1 of the geometric regularizer "
+           "lambda1 d(x, G(E(x))), the pixel-wise squared L2 distance of a real image and its reconstruction through "
+           "the encoder E (Che et al. 2017): in G's and E's loss (mrgan), in the manifold step (mdgan).",
+           check=_at_least("reconstruction_weight", 0), lower=0,
+           toolkit=('λ1',
+                    "mrgan/mdgan (GANs with an encoder `E`): adds `λ1·d(x, G(E(x)))` (mean squared pixel distance) "
+                    "to the loss G and E minimise (mrgan, eq. 3), or to the manifold step's (mdgan, sec. 3.3)",
+                    'Che et al. 2017')),
+    Option("mode_weight", float, 0.0, "mrgan: weight lambda2 of the mode regularizer lambda2 log D(G(E(x))) in G's and "
+           "E's loss (Che et al. 2017, eq. 3, with its sign).", check=_at_least("mode_weight", 0), lower=0,
+           toolkit=('λ2',
+                    "mrgan: adds `λ2·log D(G(E(x)))` to the loss G and E minimise, with eq. 3's sign "
+                    "(D's logit losses only)",
+                    'Che et al. 2017')),
     Option("ema_decay", float, None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
            "ema_generator.keras.", check=_open_unit("ema_decay"), lower=0, upper=0.999999,
            toolkit=('0.999',

@@ -23,6 +23,7 @@ import keras
 
 from kerasgan import nets, options
 from kerasgan.gan import GAN
+from kerasgan.gan.encoder import EncoderGAN, ManifoldDiffusionGAN
 from kerasgan.registry import VARIANTS
 
 
@@ -45,6 +46,12 @@ class _Variant(GAN):
     conditioning = None
     #: Default size of z.
     latent_dim_default = 100
+
+    @classmethod
+    def extra_networks(cls, network: str, image_shape, latent_dim: int, network_options) -> dict:
+        """The networks the variant's constructor takes besides G and D (an encoder, a second discriminator), built
+        by :func:`build` for the image shape; none here."""
+        return {}
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -232,6 +239,48 @@ class WGANGP(_Variant):
         return _adam(1e-4, 0.5, 0.9)
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MRGAN(EncoderGAN, _Variant):
+    """Mode-regularized GAN (Che et al. 2017, sec. 3.1-3.2, eq. 3): the DCGAN pair and an encoder ``E``
+    (:func:`kerasgan.nets.build_encoder`); G and E minimise
+    ``T_G = -E_z[log D(G(z))] + E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]`` and
+    ``T_E = E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]`` (``reconstruction_weight`` λ1, ``mode_weight`` λ2), D the
+    GAN's minimax loss; Adam(2e-4, β1 0.5). ``gan.encode``, ``gan.reconstruct`` and ``gan.interpolate`` invert
+    real images (:class:`kerasgan.gan.encoder.EncoderGAN`).
+    """
+
+    variant = "mrgan"
+    defaults = {"reconstruction_weight": 1.0, "mode_weight": 0.4}
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+    @classmethod
+    def extra_networks(cls, network, image_shape, latent_dim, network_options):
+        """The encoder."""
+        return {"encoder": nets.build_encoder(network, image_shape, latent_dim, network_options)}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MDGAN(ManifoldDiffusionGAN, _Variant):
+    """Manifold-diffusion GAN (Che et al. 2017, sec. 3.3): every step a manifold step (``D1`` tells ``x`` from
+    ``G(E(x))``; G and E minimise ``λ d(x, G∘E(x)) - log D1(G∘E(x))``, λ = ``reconstruction_weight``) then a
+    diffusion step (``D2`` tells ``G(E(x))`` from ``G(z)``; G minimises ``-log D2(G(z))``)
+    (:class:`kerasgan.gan.encoder.ManifoldDiffusionGAN`). The DCGAN pair, a second DCGAN discriminator and an
+    encoder; Adam(2e-4, β1 0.5) for all four updates.
+    """
+
+    variant = "mdgan"
+    defaults = {"reconstruction_weight": 1.0}
+    network_options = {"dcgan": {"d_norm": "batch"}}
+
+    @classmethod
+    def extra_networks(cls, network, image_shape, latent_dim, network_options):
+        """The encoder and the manifold step's discriminator ``D1`` (the family's, like ``D2``)."""
+        d1 = nets.NETWORKS[network][1](image_shape, name="manifold_discriminator",
+                                       **network_options.for_network(network, "d"))
+        return {"encoder": nets.build_encoder(network, image_shape, latent_dim, network_options),
+                "manifold_discriminator": d1}
+
+
 def get_variant(name: str) -> type[GAN]:
     """The variant class declared under ``name``.
 
@@ -330,6 +379,7 @@ def build(
     return cls(
         generator=generator,
         discriminator=discriminator,
+        **cls.extra_networks(network, image_shape, latent_dim, network_options),
         latent_dim=latent_dim,
         num_classes=num_classes,
         seed=seed,

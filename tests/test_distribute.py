@@ -76,8 +76,12 @@ IMAGES = np.random.default_rng(0).uniform(-1, 1, (72, 28, 28, 1)).astype("float3
         ("dcgan", {"norm": None, "d_norm": None, "r1_weight": 1.0, "ema_decay": 0.9, "label_smoothing": 0.2}, {}),
         # cluster conditioning: each replica assigns its own real images to the (mirrored) centers
         ("lsgan", {"norm": None, "d_norm": None, "clusters": 3, "projection": True}, {}),
+        # an encoder trained with G (MRGAN's regularizers), and MDGAN's manifold step with its two optimizers
+        ("mrgan", {"norm": None, "d_norm": None}, {}),
+        ("mdgan", {"norm": None, "d_norm": None}, {}),
     ],
-    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing", "lsgan-clusters"],
+    ids=["dcgan-bn-free", "wgan_gp", "dcgan-sync-bn", "sngan", "dcgan-r1-ema-smoothing", "lsgan-clusters", "mrgan",
+         "mdgan"],
 )
 def test_two_replicas_match_one_device(mirrored, variant, options, tolerances):
     # 72 examples in batches of 16: 4 full batches and a partial one of 8 (4 per replica)

@@ -18,11 +18,14 @@ EXPECTED_METRICS = {
     "sngan": {"d_loss", "g_loss", "critic_gap"},
     "wgan": {"d_loss", "g_loss", "critic_gap"},
     "wgan_gp": {"d_loss", "g_loss", "critic_gap", "gradient_penalty"},
+    "mrgan": {"d_loss", "g_loss", "d_real", "d_fake", "reconstruction", "mode"},
+    "mdgan": {"d_loss", "g_loss", "d_real", "d_fake", "manifold_d_loss", "manifold_loss", "reconstruction"},
 }
 
 
-def test_variants_are_the_eight_declared():
-    assert tuple(kerasgan.VARIANTS) == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "sngan", "wgan", "wgan_gp")
+def test_variants_are_the_ten_declared():
+    assert tuple(kerasgan.VARIANTS) == ("vanilla", "dcgan", "cgan", "acgan", "lsgan", "sngan", "wgan", "wgan_gp",
+                                        "mrgan", "mdgan")
     assert set(EXPECTED_METRICS) == set(kerasgan.VARIANTS)
 
 

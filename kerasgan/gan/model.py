@@ -67,6 +67,11 @@ class GAN(ClusterConditioning, keras.Model):
     variant = "custom"
     #: The settings this class changes from the declared defaults; a subclass's add to its parent's.
     defaults: dict = {}
+    #: How an encoder is trained (:mod:`kerasgan.gan.encoder`): None (no encoder), ``"mode_regularized"`` (MRGAN's
+    #: regularizers in G's and E's loss) or ``"manifold"`` (MDGAN's manifold step).
+    encoder_objective: str | None = None
+    #: Logs of a variant's :meth:`_preliminary_updates`, tracked beside the objective's.
+    step_metrics: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         """Declaring a subclass with its own ``variant = "name"`` registers it."""
@@ -121,12 +126,18 @@ class GAN(ClusterConditioning, keras.Model):
         if (not self.auxiliary_classifier or self.latent_code) and given.get("classify_fakes") is False:
             raise ValueError("kerasgan: classify_fakes=False applies to a discriminator with an AC-GAN class head "
                              "(variant acgan); these networks have none. Leave classify_fakes out.")
-        self.objective = Objective(self.settings, self.auxiliary_classifier, self.twin_classifier)
+        for name in ("reconstruction_weight", "mode_weight"):
+            if given.get(name) and self.encoder_objective is None:
+                raise ValueError(f"kerasgan: {name} weighs a regularizer of a GAN with an encoder (Che et al. 2017); "
+                                 f"{self.variant} has none. Use variant mrgan or mdgan, or leave {name} out.")
+        self.objective = Objective(self.settings, self.auxiliary_classifier, self.twin_classifier,
+                                   regularized_encoder=self.encoder_objective == "mode_regularized")
         self.ema_generator = ema.clone(generator) if self.ema_decay is not None else None
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed_generator")
         self._add_cluster_weights()
         self._labels = labels_for(self.latent_code, self.cluster_centers if self.clusters else None)
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.objective.metric_names}
+        self._trackers = {name: keras.metrics.Mean(name=name)
+                          for name in dict.fromkeys(self.objective.metric_names + list(self.step_metrics))}
         self.d_optimizer = None
         self.g_optimizer = None
         self.built = True
@@ -199,7 +210,7 @@ class GAN(ClusterConditioning, keras.Model):
         super().compile(optimizer=None, **kwargs)
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
         self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        self.g_optimizer.build(self._generator_variables())
 
     def get_compile_config(self) -> dict:
         """Both optimizers (serialized), for ``.keras`` files."""
@@ -305,14 +316,22 @@ class GAN(ClusterConditioning, keras.Model):
             per_example, logs = self.objective.discriminator_loss(batch)
             logs["d_loss"] = tf.reduce_mean(per_example)
             loss = self.d_optimizer.scale_loss(replicas.global_mean(per_example, global_batch))
-        _apply(self.d_optimizer, tape, loss, self.discriminator.trainable_variables)
+        apply_update(self.d_optimizer, tape, loss, self.discriminator.trainable_variables)
         self.objective.after_discriminator_update(self.discriminator)
         return logs
 
-    def _generator_loss(self, fake, labels, global_batch) -> tuple[Any, dict]:
-        """G's loss on its samples ``fake`` (recorded by the caller's tape) and its logs."""
+    def _reconstruct(self, images):
+        """``G(E(images))`` in training mode, for the generator's objective terms; only a GAN with an encoder has one
+        (:mod:`kerasgan.gan.encoder`)."""
+        raise ValueError(f"kerasgan: {self.variant} has no encoder.")
+
+    def _generator_loss(self, fake, labels, global_batch, real=None) -> tuple[Any, dict]:
+        """G's loss on its samples ``fake`` (recorded by the caller's tape) and its logs; ``real``: the step's real
+        minibatch, for the terms that read it."""
         fake_out = self._discriminate(self._augment(fake), labels)
-        per_example, logs = self.objective.generator_loss(GeneratorBatch(fake, labels, fake_out))
+        discriminate = lambda x: self._discriminate(self._augment(x), labels)  # noqa: E731
+        per_example, logs = self.objective.generator_loss(GeneratorBatch(fake, labels, fake_out, real,
+                                                                         self._reconstruct, discriminate))
         logs["g_loss"] = tf.reduce_mean(per_example)
         return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 
@@ -323,6 +342,7 @@ class GAN(ClusterConditioning, keras.Model):
         if self.d_optimizer is None:
             raise ValueError("kerasgan: call gan.compile() before gan.fit().")
         images, labels = self._unpack(data)
+        preliminary = self._preliminary_updates(images)
         labels = self._labels.real(images, labels)
         *earlier, (images, labels) = inputs.real_minibatches(images, labels, self.d_steps)
         for real, real_labels in earlier:
@@ -337,10 +357,10 @@ class GAN(ClusterConditioning, keras.Model):
             fake = self._generate(self._noise(size), labels, training=True)
             with g_tape.stop_recording():
                 logs = self._discriminator_step(images, tf.stop_gradient(fake), labels, global_batch)
-            g_loss, g_logs = self._generator_loss(fake, labels, global_batch)
-        _apply(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+            g_loss, g_logs = self._generator_loss(fake, labels, global_batch, images)
+        self._apply_generator_update(g_tape, g_loss)
         ema.update(self.ema_generator, self.generator, self.ema_decay)
-        logs.update(g_logs)
+        logs.update(g_logs, **preliminary)
         for name, tracker in self._trackers.items():
             tracker.update_state(logs[name], sample_weight=tf.cast(size, tf.float32))
         results = {name: tracker.result() for name, tracker in self._trackers.items()}
@@ -348,7 +368,39 @@ class GAN(ClusterConditioning, keras.Model):
             results = {name: tf.reshape(value, [1]) for name, value in results.items()}
         return results
 
+    def _generator_variables(self) -> list:
+        """What the generator's optimizer trains: G's trainable variables (and E's, for MRGAN)."""
+        return self.generator.trainable_variables
+
+    def _preliminary_updates(self, images) -> dict:
+        """Updates a variant makes before Algorithm 1's in each step (MDGAN's manifold step), and their logs."""
+        return {}
+
+    def _apply_generator_update(self, tape, loss) -> None:
+        """G's update from its loss (MRGAN's encoder learns from it too: :meth:`_generator_variables`)."""
+        apply_update(self.g_optimizer, tape, loss, self._generator_variables())
+
     # ------------------------------------------------------------------ sampling
+    def encode(self, images: Any, batch_size: int = 500) -> np.ndarray:
+        """The latents of ``images`` under the GAN's encoder; only the GANs with an encoder have one (variants
+        ``mrgan``, ``mdgan``: :class:`kerasgan.gan.encoder.EncoderGAN`).
+
+        Example:
+
+        >>> import numpy as np, kerasgan
+        >>> try:
+        ...     kerasgan.build("dcgan", (28, 28, 1), base_filters=4).encode(np.zeros((1, 28, 28, 1)))
+        ... except ValueError as error:
+        ...     print(error)
+        kerasgan: dcgan has no encoder: it maps latents to images only. The variants mrgan and mdgan (Che et al. 2017) learn one.
+        """
+        raise ValueError(f"kerasgan: {self.variant} has no encoder: it maps latents to images only. The variants "
+                         "mrgan and mdgan (Che et al. 2017) learn one.")
+
+    def reconstruct(self, images: Any, batch_size: int = 500, ema: bool | None = None) -> np.ndarray:
+        """``G(E(images))``: see :meth:`encode`; a GAN without an encoder says so."""
+        return self.encode(images, batch_size)
+
     def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500,
                  ema: bool | None = None) -> np.ndarray:
         """Sample ``n`` images from the generator (inference mode): float32, shape ``(n, *image_shape)``, in [-1, 1]
@@ -375,7 +427,7 @@ class GAN(ClusterConditioning, keras.Model):
                                          prior=self._sampling_prior())
 
 
-def _apply(optimizer, tape, loss, variables) -> None:
+def apply_update(optimizer, tape, loss, variables) -> None:
     """One optimizer update; a frozen network (no trainable variables) stays as it is."""
     if variables:
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))

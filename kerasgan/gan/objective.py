@@ -18,6 +18,8 @@ The terms, in the order they are summed:
 - :class:`R1Term`: R1 (Mescheder et al. 2018), through :func:`kerasgan.losses.r1_penalty`.
 - :class:`ClassTerm`: AC-GAN's auxiliary classifier (Odena et al. 2017) and
   TAC-GAN's twin (Gong et al. 2019); :class:`CodeTerm`: InfoGAN's code (Chen et al. 2016).
+- :class:`ModeRegularizerTerm`: MRGAN's geometric and mode regularizers (Che et al. 2017), for a GAN with an
+  encoder.
 - :class:`ConsistencyTerm`: balanced consistency regularization (Zhao et al. 2021).
 - :class:`WeightClipping`: WGAN's constraint (Arjovsky et al. 2017).
 
@@ -42,7 +44,7 @@ from kerasgan import augment as augment_lib
 from kerasgan import losses as losses_lib
 
 __all__ = ["Outputs", "DiscriminatorBatch", "GeneratorBatch", "Term", "AdversarialTerm", "GradientPenaltyTerm",
-           "R1Term", "ClassTerm", "CodeTerm", "ConsistencyTerm", "WeightClipping", "Objective", "critic_variables",
+           "R1Term", "ClassTerm", "CodeTerm", "ModeRegularizerTerm", "ConsistencyTerm", "WeightClipping", "Objective", "critic_variables",
            "accuracy"]
 
 
@@ -74,11 +76,16 @@ class DiscriminatorBatch:
 
 @dataclasses.dataclass
 class GeneratorBatch:
-    """What G's terms see: the generated images (as D sees them), their labels and D's outputs on them."""
+    """What G's terms see: the generated images (as D sees them), their labels and D's outputs on them; for a GAN
+    with an encoder also the real minibatch of the step, ``reconstruct(x)`` (``G(E(x))``, training mode, recorded
+    by G's tape) and ``discriminate(x)`` (D on other images, as D sees them)."""
 
     fake: Any
     labels: Any
     fake_out: Outputs
+    real: Any = None
+    reconstruct: Callable[[Any], Any] | None = None
+    discriminate: Callable[[Any], Outputs] | None = None
 
 
 class Term:
@@ -225,6 +232,28 @@ def _squared_distance(a, b):
     return tf.reduce_sum(tf.reshape(tf.square(difference), [tf.shape(difference)[0], -1]), axis=1)
 
 
+class ModeRegularizerTerm(Term):
+    """MRGAN's regularizers (Che et al. 2017, sec. 3.1-3.2, eq. 3), added to the loss that G and the encoder E
+    minimise: ``g += λ1 d(x, G(E(x))) + λ2 log D(G(E(x)))`` on the step's real minibatch ``x``
+    (:func:`kerasgan.losses.reconstruction_distance`, :func:`kerasgan.losses.mode_regularizer`), with eq. 3's signs:
+    ``T_G = -E_z[log D(G(z))] + E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]``, ``T_E = E_x[λ1 d(x, G∘E(x)) + λ2 log
+    D(G∘E(x))]``. ``T_E`` is the part of ``T_G`` that depends on E, so one loss trains both (the GAN applies its
+    gradient to G's and E's variables). D's loss is the GAN's. Logs ``reconstruction`` (mean ``d``) and
+    ``mode`` (mean ``log D(G(E(x)))``)."""
+
+    metrics = ("reconstruction", "mode")
+
+    def __init__(self, reconstruction_weight: float, mode_weight: float):
+        self.reconstruction_weight, self.mode_weight = reconstruction_weight, mode_weight
+
+    def generator_loss(self, batch):
+        reconstructions = batch.reconstruct(batch.real)
+        distance = losses_lib.reconstruction_distance(batch.real, reconstructions, reduction="none")
+        mode = losses_lib.mode_regularizer(batch.discriminate(reconstructions).adversarial, reduction="none")
+        return (self.reconstruction_weight * distance + self.mode_weight * mode,
+                {"reconstruction": tf.reduce_mean(distance), "mode": tf.reduce_mean(mode)})
+
+
 class ConsistencyTerm(Term):
     """Balanced consistency regularization, bCR (Zhao et al. 2021, "Improved Consistency Regularization for GANs",
     Algorithm 1): ``d += λ_real ‖D(x) - D(T(x))‖² + λ_fake ‖D(G(z)) - D(T(G(z)))‖²`` with ``T`` the DiffAugment
@@ -280,7 +309,7 @@ class Objective:
     ``twin`` say whether D has a class (or code) head and a twin head.
     """
 
-    def __init__(self, settings: dict, auxiliary: bool = False, twin: bool = False):
+    def __init__(self, settings: dict, auxiliary: bool = False, twin: bool = False, regularized_encoder: bool = False):
         loss_config = dict(settings["loss_config"] or {})
         if settings["label_smoothing"]:
             if "label_smoothing" not in losses_lib.get_adversarial_loss(settings["adversarial_loss"]).parameters:
@@ -296,6 +325,12 @@ class Objective:
             terms.append(CodeTerm(settings["aux_weight"]))
         elif auxiliary:
             terms.append(ClassTerm(settings["aux_weight"], settings["classify_fakes"], twin))
+        if regularized_encoder:
+            if losses_lib.get_adversarial_loss(settings["adversarial_loss"]).output != "logit":
+                raise ValueError(f"kerasgan: MRGAN's mode regularizer is log D(G(E(x))) of a logit discriminator; "
+                                 f"adversarial_loss={settings['adversarial_loss']!r} has none. Use minimax or "
+                                 "non_saturating.")
+            terms.append(ModeRegularizerTerm(settings["reconstruction_weight"], settings["mode_weight"]))
         if settings["consistency_weight"]:
             terms.append(ConsistencyTerm(settings["consistency_weight"], settings["augment"]))
         if settings["clip_value"]:
