@@ -12,6 +12,9 @@ The metrics (pure NumPy functions) take class probabilities or features:
   et al. 2018).
 - :func:`label_accuracy`: how often the classifier agrees with the labels a
   conditional generator was asked for.
+- :func:`mode_score`: the MODE score of Che et al. 2017, the classifier score
+  with the KL of the samples' class distribution to the data's subtracted in
+  the exponent; :func:`missing_modes` counts the classes the samples miss.
 
 :class:`Evaluator` computes all of them for a generator or a batch of images
 against the reference statistics of a dataset's real **test** split shipped
@@ -63,6 +66,8 @@ __all__ = [
     "feature_statistics",
     "kernel_distance",
     "label_accuracy",
+    "mode_score",
+    "missing_modes",
     "nearest_distances",
     "Evaluator",
     "MnistEvaluator",
@@ -117,6 +122,57 @@ def classifier_score(probabilities: np.ndarray, splits: int = 1, eps: float = 1e
         kl = np.sum(part * (np.log(part + eps) - np.log(marginal + eps)), axis=1)
         scores.append(np.exp(kl.mean()))
     return float(np.mean(scores))
+
+
+def _class_distribution(data_distribution, classes: int) -> np.ndarray:
+    q = np.asarray(data_distribution, dtype="float64").ravel()
+    if q.shape != (classes,) or (q < 0).any() or not np.isclose(q.sum(), 1.0):
+        raise ValueError(f"kerasgan: the data's class distribution must be {classes} shares that sum to 1, got "
+                         f"{np.round(q, 4).tolist()}.")
+    return q
+
+
+def mode_score(probabilities: np.ndarray, data_distribution: np.ndarray, eps: float = 1e-12) -> float:
+    """The MODE score of Che et al. 2017 (sec. 4, their measure of MNIST samples): the classifier score with the KL
+    divergence of the samples' class distribution to the data's subtracted in the exponent,
+    ``exp(E_x KL(p(y|x) || p(y)) - KL(p(y) || p*(y)))``, with ``p(y|x)`` the classifier's probabilities for the
+    samples (``(n, classes)``), ``p(y)`` their mean and ``p*(y)`` the class distribution of the real data
+    (``data_distribution``). It falls below the classifier score as the samples' classes are distributed unlike the
+    data's (a missing or a swollen class). The form often quoted with ``p*(y)`` inside the first KL,
+    ``exp(E_x KL(p(y|x) || p*(y)) - KL(p(y) || p*(y)))``, is algebraically the classifier score itself (the
+    ``p*`` terms cancel), so this is the one that measures what the paper means it to.
+
+    Example:
+
+    >>> balanced = np.eye(10)[np.arange(100) % 10]
+    >>> round(mode_score(balanced, np.full(10, 0.1)), 3)   # confident and balanced: the number of classes
+    10.0
+    >>> round(mode_score(np.eye(10)[np.arange(100) % 5], np.full(10, 0.1)), 3)   # half missing: 5 / e^(log 2)
+    2.5
+    """
+    p = np.asarray(probabilities, dtype="float64")
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"kerasgan: mode_score needs probabilities of shape (n, classes), got {p.shape}.")
+    q = _class_distribution(data_distribution, p.shape[1])
+    marginal = p.mean(axis=0)
+    per_sample = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1).mean()
+    marginal_kl = np.sum(marginal * (np.log(marginal + eps) - np.log(q + eps)))
+    return float(np.exp(per_sample - marginal_kl))
+
+
+def missing_modes(probabilities: np.ndarray, data_distribution: np.ndarray, min_share: float = 0.1) -> int:
+    """How many classes the samples miss: classes that the classifier assigns (argmax) to fewer than ``min_share``
+    (10 %) of their share in the data, ``p̂(k) < min_share · p*(k)``.
+
+    Example:
+
+    >>> missing_modes(np.eye(10)[np.arange(100) % 7], np.full(10, 0.1))
+    3
+    """
+    p = np.asarray(probabilities, dtype="float64")
+    q = _class_distribution(data_distribution, p.shape[1])
+    shares = np.bincount(p.argmax(axis=1), minlength=p.shape[1]) / len(p)
+    return int(np.sum(shares < min_share * q))
 
 
 def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,9 @@ DOCS = os.path.join(ROOT, "docs")
 TOOLKIT_PAGE, TOOLKIT_MARKS = "docs/guide/toolkit.md", ("<!-- options:start -->", "<!-- options:end -->")
 #: The README's zoo table, between these markers.
 ZOO_TABLE_MARKS = ("<!-- zoo-table:start -->", "<!-- zoo-table:end -->")
+#: The encoder guide's toy table, from the results of ``scripts/mode_regularization.py toy``.
+ENCODER_PAGE, TOY_MARKS, TOY_RESULTS = ("docs/guide/encoder.md", ("<!-- toy-table:start -->", "<!-- toy-table:end -->"),
+                                        "benchmarks/results/mode_regularization/toy.md")
 
 
 def _filled(path: str, marks: tuple[str, str], block: str) -> str:
@@ -113,6 +116,10 @@ def generated() -> dict[str, str]:
     out["docs/api.md"] = api_page()
     out[TOOLKIT_PAGE] = _filled(TOOLKIT_PAGE, TOOLKIT_MARKS, options.toolkit_table())
     out["README.md"] = _filled("README.md", ZOO_TABLE_MARKS, pages.table(markdown=True))
+    toy_results = os.path.join(ROOT, TOY_RESULTS)
+    if os.path.isfile(toy_results):
+        with open(toy_results) as handle:
+            out[ENCODER_PAGE] = _filled(ENCODER_PAGE, TOY_MARKS, handle.read())
     return out
 
 

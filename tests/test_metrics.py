@@ -162,3 +162,28 @@ def test_evaluate_callback_prefers_evaluations_that_reach_the_required_minima(re
     restored = EvaluateCallback(Scripted(), require=require)
     restored.set_state(info, {})
     assert (restored.best, restored.best_meets) == (callback.best, callback.best_meets)
+
+
+def test_mode_score_and_missing_modes_against_closed_forms():
+    """MODE = exp(E KL(p(y|x) || p(y)) - KL(p(y) || p*)): confident, balanced samples score the number of classes;
+    with half the classes gone the classifier score halves and the KL to the data's classes (log 2) halves it
+    again; soft predictions against a skewed data distribution match a hand computation, and the form with p* in
+    the first KL is the classifier score (why it is not the one used); missing classes are the ones below 10 % of
+    their data share."""
+    from kerasgan import metrics
+
+    uniform = np.full(10, 0.1)
+    assert metrics.mode_score(np.eye(10)[np.arange(200) % 10], uniform) == pytest.approx(10.0)
+    assert metrics.mode_score(np.eye(10)[np.arange(200) % 5], uniform) == pytest.approx(2.5)
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    q = np.array([0.5, 0.3, 0.2])
+    m = p.mean(axis=0)
+    expected = np.exp(np.mean(np.sum(p * np.log(p / m), axis=1)) - np.sum(m * np.log(m / q)))
+    assert metrics.mode_score(p, q) == pytest.approx(expected, rel=1e-9)
+    quoted = np.exp(np.mean(np.sum(p * np.log(p / q), axis=1)) - np.sum(m * np.log(m / q)))
+    assert quoted == pytest.approx(metrics.classifier_score(p), rel=1e-9)
+    assert metrics.mode_score(p, q) < metrics.classifier_score(p)
+    assert metrics.missing_modes(np.eye(10)[np.arange(100) % 7], uniform) == 3
+    assert metrics.missing_modes(np.eye(10)[np.r_[np.zeros(90, int), np.repeat(np.arange(1, 6), 2)]], uniform) == 4
+    with pytest.raises(ValueError, match="10 shares that sum to 1"):
+        metrics.mode_score(np.eye(10), np.full(10, 0.2))
