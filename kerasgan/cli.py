@@ -151,12 +151,38 @@ def _sample_flags() -> flags.FlagValues:
     flags.DEFINE_boolean("interpolate", False, "Rows of latent interpolations instead of independent samples.",
                          flag_values=fv)
     flags.DEFINE_integer("nrow", None, "Images per row (default: a square grid).", lower_bound=1, flag_values=fv)
+    flags.DEFINE_string("reconstruct", None, "An entry with an encoder (mrgan, mdgan): reconstruct the first --num "
+                        "images of this dataset (folder:PATH, idx:PATH, a TFDS name; @SPLIT picks a split, default "
+                        "test) instead of sampling: rows of originals, each followed by its row of reconstructions "
+                        "G(E(x)).", flag_values=fv)
     return fv
+
+
+def _reconstruction_rows(generator, spec: str, num: int, nrow: int | None):
+    """``(grid images, nrow)``: the first ``num`` images of dataset ``spec`` (``DATASET[@SPLIT]``) in rows of
+    ``nrow``, each row followed by the generator's reconstructions of it."""
+    import numpy as np
+
+    from kerasgan import data
+
+    dataset, _, split = spec.partition("@")
+    height, width, channels = generator.image_shape
+    ds = data.load(dataset, split=split or "test", batch_size=num, shuffle=False, drop_remainder=False,
+                   with_labels=False, image_size=(height, width), channels=channels)
+    originals = next(iter(ds)).numpy()
+    reconstructions = generator.reconstruct(originals)
+    nrow = nrow or 8
+    rows = []
+    for start in range(0, len(originals), nrow):
+        for part in (originals[start:start + nrow], reconstructions[start:start + nrow]):
+            rows.append(np.concatenate([part, np.zeros((nrow - len(part),) + part.shape[1:], part.dtype)]))
+    return np.concatenate(rows), nrow
 
 
 def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
     if len(args) != 1:
-        raise UsageError("usage: kerasgan sample NAME [--num=64] [--out=grid.png] [--labels=...] [--seed=0]")
+        raise UsageError("usage: kerasgan sample NAME [--num=64] [--out=grid.png] [--labels=...] [--seed=0] "
+                         "[--reconstruct=DATASET[@SPLIT]]")
     if fv.num <= 0:
         raise UsageError(f"--num must be > 0, got {fv.num}")
     from kerasgan import images, zoo
@@ -170,7 +196,9 @@ def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
             except ValueError:
                 raise UsageError(f"--labels must be integers, got {','.join(fv.labels)}") from None
             labels = labels[0] if len(labels) == 1 else labels
-        if fv.interpolate:
+        if fv.reconstruct:
+            samples, nrow = _reconstruction_rows(generator, fv.reconstruct, fv.num, fv.nrow)
+        elif fv.interpolate:
             nrow = 10  # rows of 10 images walking the latent space between two random points
             samples = generator.interpolate(rows=max(1, fv.num // nrow), steps=nrow, seed=fv.seed, labels=labels)
         else:
@@ -178,7 +206,8 @@ def _sample(fv: flags.FlagValues, args: Sequence[str]) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from None
     path = images.save_grid(samples, fv.out, nrow=nrow or fv.nrow, scale=2)
-    print(f"kerasgan: {len(samples)} samples of {args[0]} written to {path}")
+    what = f"reconstructions of {fv.reconstruct} (rows of originals, then theirs)" if fv.reconstruct else "samples"
+    print(f"kerasgan: {len(samples) // (2 if fv.reconstruct else 1)} {what} of {args[0]} written to {path}")
     return 0
 
 

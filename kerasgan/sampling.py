@@ -22,9 +22,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import clustering
+from kerasgan import clustering, inputs
 
-__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels"]
+__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels", "encode_images", "images_line"]
 
 
 def generate_samples(
@@ -129,3 +129,50 @@ def sample_labels(n: int, labels: Any, num_classes: int | None, prior: Any = Non
             f"kerasgan: labels must be in [0, {num_classes}); got values from {labels.min()} to {labels.max()}."
         )
     return labels.astype("int32")
+
+
+def encode_images(encoder: keras.Model, images: Any, image_shape: tuple, batch_size: int = 500) -> np.ndarray:
+    """``E(images)`` of an encoder (a GAN's with one, or a zoo entry's), in batches, float32 ``(n, latent_dim)``:
+    ``images`` are uint8 0..255 or floats in [-1, 1] of ``image_shape`` (grayscale with or without its channel
+    axis), checked as ``fit`` checks them.
+
+    Example:
+
+    >>> import keras
+    >>> e = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    >>> encode_images(e, np.zeros((3, 4, 4), "uint8"), (4, 4, 1)).shape
+    (3, 2)
+    """
+    if not tf.is_tensor(images):
+        images = np.asarray(images)
+    inputs.check_data(images, tuple(image_shape))
+    scaled = inputs.unpack_batch(images, tuple(image_shape))[0].numpy()
+    return np.concatenate([np.asarray(encoder(scaled[start:start + batch_size], training=False))
+                           for start in range(0, len(scaled), batch_size)]).astype("float32")
+
+
+def images_line(encode, decode, first: Any, second: Any, image_shape: tuple, steps: int = 8) -> np.ndarray:
+    """The images along the straight latent line between real images: ``decode((1 - t) encode(first) + t
+    encode(second))`` for ``steps`` values of ``t`` from 0 to 1; ``first`` and ``second`` one image each
+    (``(steps, *image_shape)``) or two equal-length batches (``(n, steps, *image_shape)``).
+
+    Example:
+
+    >>> line = images_line(lambda x: np.asarray(x, "float32").reshape(len(x), -1), lambda z: z.reshape(-1, 2, 1),
+    ...                    np.zeros((2, 1)), np.ones((2, 1)), (2, 1), steps=3)
+    >>> line[:, 0, 0].tolist()
+    [0.0, 0.5, 1.0]
+    """
+    if steps < 2:
+        raise ValueError(f"kerasgan: interpolate_images needs steps >= 2 (both ends), got {steps}.")
+    shape = tuple(image_shape)
+    single = np.shape(first) in (shape, shape[:-1] if shape[-1] == 1 else shape)  # one image (grayscale: or H, W)
+    a, b = (np.asarray(v)[None] if single else np.asarray(v) for v in (first, second))
+    if a.shape != b.shape:
+        raise ValueError(f"kerasgan: interpolate_images needs two images (or batches) of one shape, got {a.shape} "
+                         f"and {b.shape}.")
+    za, zb = encode(a), encode(b)
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
+    latents = ((1.0 - t) * za[:, None] + t * zb[:, None]).reshape(-1, za.shape[-1])
+    line = np.asarray(decode(latents)).reshape((len(a), steps) + shape)
+    return line[0] if single else line

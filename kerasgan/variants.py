@@ -245,7 +245,7 @@ class MRGAN(EncoderGAN, _Variant):
     (:func:`kerasgan.nets.build_encoder`); G and E minimise
     ``T_G = -E_z[log D(G(z))] + E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]`` and
     ``T_E = E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]`` (``reconstruction_weight`` λ1, ``mode_weight`` λ2), D the
-    GAN's minimax loss; Adam(2e-4, β1 0.5). ``gan.encode``, ``gan.reconstruct`` and ``gan.interpolate`` invert
+    GAN's minimax loss; Adam(2e-4, β1 0.5). ``gan.encode``, ``gan.reconstruct`` and ``gan.interpolate_images`` invert
     real images (:class:`kerasgan.gan.encoder.EncoderGAN`).
     """
 

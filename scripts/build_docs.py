@@ -21,15 +21,18 @@ DOCS = os.path.join(ROOT, "docs")
 TOOLKIT_PAGE, TOOLKIT_MARKS = "docs/guide/toolkit.md", ("<!-- options:start -->", "<!-- options:end -->")
 #: The README's zoo table, between these markers.
 ZOO_TABLE_MARKS = ("<!-- zoo-table:start -->", "<!-- zoo-table:end -->")
-#: The encoder guide's toy table, from the results of ``scripts/mode_regularization.py toy``.
-ENCODER_PAGE, TOY_MARKS, TOY_RESULTS = ("docs/guide/encoder.md", ("<!-- toy-table:start -->", "<!-- toy-table:end -->"),
-                                        "benchmarks/results/mode_regularization/toy.md")
+#: The encoder guide's tables, from the results of ``scripts/mode_regularization.py toy`` and ``... mnist``:
+#: (page, markers, results file).
+RESULT_TABLES = [("docs/guide/encoder.md", (f"<!-- {name}-table:start -->", f"<!-- {name}-table:end -->"),
+                  f"benchmarks/results/mode_regularization/{name}.md") for name in ("toy", "mnist")]
 
 
-def _filled(path: str, marks: tuple[str, str], block: str) -> str:
-    """The file ``path`` (relative to the repository) with ``block`` between its two ``marks``."""
-    with open(os.path.join(ROOT, path)) as handle:
-        text = handle.read()
+def _filled(path: str, marks: tuple[str, str], block: str, text: str | None = None) -> str:
+    """The file ``path`` (relative to the repository; or its ``text`` as generated so far) with ``block`` between
+    its two ``marks``."""
+    if text is None:
+        with open(os.path.join(ROOT, path)) as handle:
+            text = handle.read()
     head, found, rest = text.partition(marks[0])
     if not found or marks[1] not in rest:
         raise SystemExit(f"{path} has lost its markers {marks}")
@@ -116,10 +119,10 @@ def generated() -> dict[str, str]:
     out["docs/api.md"] = api_page()
     out[TOOLKIT_PAGE] = _filled(TOOLKIT_PAGE, TOOLKIT_MARKS, options.toolkit_table())
     out["README.md"] = _filled("README.md", ZOO_TABLE_MARKS, pages.table(markdown=True))
-    toy_results = os.path.join(ROOT, TOY_RESULTS)
-    if os.path.isfile(toy_results):
-        with open(toy_results) as handle:
-            out[ENCODER_PAGE] = _filled(ENCODER_PAGE, TOY_MARKS, handle.read())
+    for page, marks, results in RESULT_TABLES:  # several tables of one page fill in turn
+        if os.path.isfile(os.path.join(ROOT, results)):
+            with open(os.path.join(ROOT, results)) as handle:
+                out[page] = _filled(page, marks, handle.read(), text=out.get(page))
     return out
 
 

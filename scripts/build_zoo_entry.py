@@ -211,6 +211,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"), dtype=args.stored_dtype)
+    files = FILES
+    if getattr(gan, "encoder", None) is not None:  # mrgan, mdgan: the encoder ships too
+        kerasgan.save_atomic(gan.encoder, os.path.join(out, zoo.ENCODER), dtype=args.stored_dtype)
+        files = FILES + (zoo.ENCODER,)
     if gan.label_values and not gan.clusters:  # one labelled row per class, or per value of InfoGAN's code
         labels = np.repeat(np.arange(gan.label_values), 10)
         row_labels = ((gan.num_classes and result["info"].class_names)
@@ -245,7 +249,7 @@ def main():
                                    EVAL_SAMPLES),
         "machine": kerasgan.distribute.cpu_description(),
         "versions": {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__},
-        "files": {f: zoo.sha256(os.path.join(out, f)) for f in FILES},
+        "files": {f: zoo.sha256(os.path.join(out, f)) for f in files},
         **({"stored_dtype": args.stored_dtype,
             "stored_dtype_check": stored_difference(gan.generator, os.path.join(out, "generator.keras"), gan.latent_dim,
                                                      gan.label_values)}

@@ -161,13 +161,13 @@ def test_inversion_shapes_scaling_and_interpolation_ends():
     digits = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype("uint8")
     z = gan.encode(digits)
     np.testing.assert_allclose(z, gan.encode(digits.astype("float32")[..., None] / 127.5 - 1.0), atol=1e-5)
-    line = gan.interpolate(digits[0], digits[1], steps=5)
+    line = gan.interpolate_images(digits[0], digits[1], steps=5)
     assert line.shape == (5, 28, 28, 1)
     np.testing.assert_allclose(line[0], gan.reconstruct(digits[:1])[0], atol=1e-5)
     np.testing.assert_allclose(line[-1], gan.reconstruct(digits[1:2])[0], atol=1e-5)
-    assert gan.interpolate(digits[:2], digits[1:], steps=3).shape == (2, 3, 28, 28, 1)
+    assert gan.interpolate_images(digits[:2], digits[1:], steps=3).shape == (2, 3, 28, 28, 1)
     with pytest.raises(ValueError, match="steps >= 2"):
-        gan.interpolate(digits[0], digits[1], steps=1)
+        gan.interpolate_images(digits[0], digits[1], steps=1)
 
 
 def test_refusals_say_what_to_do():
@@ -185,3 +185,58 @@ def test_refusals_say_what_to_do():
     wrong = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     with pytest.raises(ValueError, match=r"the encoder must map images \(4,\) to 2 latents; it maps \(4,\) to \(3,\)"):
         kerasgan.variants.MRGAN(generator=g, discriminator=d, encoder=wrong, latent_dim=2)
+
+
+def test_a_zoo_entry_with_an_encoder_ships_it_and_inverts_images(shared_data, tmp_path, monkeypatch):
+    """``build_zoo_entry.py`` on a tiny mrgan card ships encoder.keras (with its sha256), the card's metrics hold
+    the reconstruction error on the test digits, ``zoo.load(NAME)`` encodes, reconstructs and interpolates real
+    images, and ``kerasgan sample NAME --reconstruct=...`` writes originals and reconstructions; an entry without
+    an encoder says so."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from test_zoo import ROOT, _build
+
+    from kerasgan import zoo
+
+    monkeypatch.chdir(ROOT)
+    zoo_dir = tmp_path / "zoo"
+    (zoo_dir / "tiny_mrgan").mkdir(parents=True)
+    mnist = f"idx:{shared_data / 'mnist'}"
+    card = {"name": "tiny_mrgan", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
+            "recipe": {"variant": "mrgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
+                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8},
+            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
+    (zoo_dir / "tiny_mrgan" / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    _build(monkeypatch, "tiny_mrgan", "--eval_every=1", f"--workdir={tmp_path / 'run'}")
+    built = zoo.card("tiny_mrgan")
+    assert built["files"][zoo.ENCODER] == zoo.sha256(str(zoo_dir / "tiny_mrgan" / zoo.ENCODER))
+    error = built["metrics"]["reconstruction"]
+    assert error["num_images"] == 10_000 and 0 < error["pixel_mse"] <= 4 and error["feature_distance"] > 0
+
+    entry = zoo.load("tiny_mrgan")
+    digits = np.random.default_rng(0).integers(0, 256, (5, 28, 28)).astype("uint8")
+    assert entry.encode(digits).shape == (5, 8)
+    np.testing.assert_allclose(entry.reconstruct(digits), entry.decode(entry.encode(digits)), atol=1e-6)
+    line = entry.interpolate_images(digits[0], digits[1], steps=4)
+    assert line.shape == (4, 28, 28, 1)
+    np.testing.assert_allclose(line[0], entry.reconstruct(digits[:1])[0], atol=1e-5)
+    shutil.copytree(os.path.join(ROOT, "zoo", "dcgan_mnist"), zoo_dir / "dcgan_mnist")
+    with pytest.raises(ValueError, match=r"ships no encoder.keras; encoding real images needs an entry of a GAN with "
+                                         r"an encoder \(variants mrgan, mdgan\) \(entries with one: \['tiny_mrgan'\]\)"):
+        zoo.load("dcgan_mnist").encode(digits)
+
+    out = tmp_path / "reconstructions.png"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), KERASGAN_ZOO=str(zoo_dir))
+    run = subprocess.run([sys.executable, "-m", "kerasgan", "sample", "tiny_mrgan", f"--reconstruct={mnist}@test",
+                          "--num=6", "--nrow=3", f"--out={out}"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "6 reconstructions of" in run.stdout and out.exists()
+    from PIL import Image
+
+    reference = kerasgan.images.save_grid(np.zeros((12, 28, 28, 1)), str(tmp_path / "twelve.png"), nrow=3, scale=2)
+    with Image.open(out) as grid, Image.open(reference) as twelve:  # 3 a row; originals, reconstructions: 4 rows
+        assert grid.size == twelve.size

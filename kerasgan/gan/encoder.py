@@ -3,7 +3,7 @@ Adversarial Networks" (ICLR 2017, arXiv 1612.02136).
 
 Besides ``G: z -> x`` they learn an encoder ``E: x -> z``, so that every real image ``x`` has a latent whose image
 ``G(E(x))`` lies near it: no mode of the data is left without generator mass, and the trained pair inverts real
-images (:meth:`EncoderGAN.encode`, :meth:`EncoderGAN.reconstruct`, :meth:`EncoderGAN.interpolate`).
+images (:meth:`EncoderGAN.encode`, :meth:`EncoderGAN.reconstruct`, :meth:`EncoderGAN.interpolate_images`).
 
 - :class:`EncoderGAN` (MRGAN, sec. 3.1-3.2, eq. 3): D is the GAN's, trained on ``x`` against ``G(z)``; G and E
   minimise ``T_G = -E_z[log D(G(z))] + E_x[λ1 d(x, G∘E(x)) + λ2 log D(G∘E(x))]`` and
@@ -41,7 +41,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import inputs, losses, replicas
+from kerasgan import inputs, losses, replicas, sampling
 from kerasgan.gan.model import GAN, apply_update
 from kerasgan.gan.objective import DiscriminatorBatch, GeneratorBatch, Outputs
 
@@ -108,13 +108,9 @@ class EncoderGAN(GAN):
         return self.generator(self.encoder(images, training=True), training=True)
 
     # ------------------------------------------------------------------ inversion
-    def _images(self, images: Any) -> tf.Tensor:
-        """``images`` (uint8 0..255 or floats in [-1, 1], grayscale with or without a channel axis) as float32."""
-        inputs.check_data(np.asarray(images) if not tf.is_tensor(images) else images, self.image_shape)
-        return inputs.unpack_batch(images, self.image_shape)[0]
-
     def encode(self, images: Any, batch_size: int = 500) -> np.ndarray:
-        """``E(images)``: the latents of real images (inference mode), float32 ``(n, latent_dim)``.
+        """``E(images)``: the latents of real images (inference mode), float32 ``(n, latent_dim)``; ``images`` are
+        uint8 0..255 or floats in [-1, 1] (:func:`kerasgan.sampling.encode_images`).
 
         Example:
 
@@ -123,7 +119,7 @@ class EncoderGAN(GAN):
         >>> gan.encode(np.zeros((2, 28, 28), "uint8")).shape
         (2, 8)
         """
-        return self.encoder.predict(self._images(images), batch_size=batch_size, verbose=0).astype("float32")
+        return sampling.encode_images(self.encoder, images, self.image_shape, batch_size)
 
     def reconstruct(self, images: Any, batch_size: int = 500, ema: bool | None = None) -> np.ndarray:
         """``G(E(images))``: real images through the encoder and back (``ema``: through the EMA generator; None: it
@@ -138,39 +134,28 @@ class EncoderGAN(GAN):
         """
         return self._decode(self.encode(images, batch_size), batch_size, ema)
 
-    def interpolate(self, first: Any, second: Any, steps: int = 8, batch_size: int = 500,
-                    ema: bool | None = None) -> np.ndarray:
-        """The images along the straight latent line between two real images: ``G((1 - t) E(first) + t E(second))``
-        for ``steps`` values of ``t`` from 0 to 1 (``first`` and ``second``: one image each, or two equal-length
-        batches, giving ``(n, steps, *image_shape)``).
+    def interpolate_images(self, first: Any, second: Any, steps: int = 8, batch_size: int = 500,
+                           ema: bool | None = None) -> np.ndarray:
+        """The images along the straight latent line between two real images, ``G((1 - t) E(first) + t
+        E(second))`` for ``steps`` values of ``t`` from 0 to 1 (:func:`kerasgan.sampling.images_line`; two
+        equal-length batches give ``(n, steps, *image_shape)``).
 
         Example:
 
         >>> import numpy as np, kerasgan
         >>> gan = kerasgan.build("mrgan", (28, 28, 1), base_filters=4, latent_dim=8)
-        >>> gan.interpolate(np.zeros((28, 28, 1)), np.ones((28, 28, 1)), steps=5).shape
+        >>> gan.interpolate_images(np.zeros((28, 28, 1)), np.ones((28, 28, 1)), steps=5).shape
         (5, 28, 28, 1)
         """
-        if steps < 2:
-            raise ValueError(f"kerasgan: interpolate needs steps >= 2 (both ends), got {steps}.")
-        shape = tuple(self.image_shape)
-        single = np.shape(first) in (shape, shape[:-1] if shape[-1] == 1 else shape)  # one image (grayscale: or H, W)
-        a, b = (np.asarray(v)[None] if single else np.asarray(v) for v in (first, second))
-        if a.shape != b.shape:
-            raise ValueError(f"kerasgan: interpolate needs two images (or batches) of one shape, got {a.shape} and "
-                             f"{b.shape}.")
-        za, zb = self.encode(a, batch_size), self.encode(b, batch_size)
-        t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
-        latents = ((1.0 - t) * za[:, None] + t * zb[:, None]).reshape(-1, self.latent_dim)
-        images = self._decode(latents, batch_size, ema).reshape((len(a), steps) + tuple(self.image_shape))
-        return images[0] if single else images
+        return sampling.images_line(lambda x: self.encode(x, batch_size),
+                                    lambda z: self._decode(z, batch_size, ema), first, second, self.image_shape, steps)
 
     def _decode(self, latents, batch_size, ema) -> np.ndarray:
         if ema and self.ema_generator is None:
             raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
         use_ema = self.ema_generator is not None if ema is None else ema
-        network = self.ema_generator if use_ema else self.generator
-        return network.predict(latents, batch_size=batch_size, verbose=0).astype("float32")
+        return sampling.decode_latents(self.ema_generator if use_ema else self.generator, latents,
+                                       batch_size=batch_size)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

@@ -39,7 +39,7 @@ True
 
 import importlib as _importlib
 
-from kerasgan.zoo.storage import (CARD, DISCRIMINATOR, GENERATOR, card, load_networks, names, recipes, root, sha256,
+from kerasgan.zoo.storage import (CARD, DISCRIMINATOR, ENCODER, GENERATOR, card, load_networks, names, recipes, root, sha256,
                                   size, train_command)
 
 #: Names served by the modules that need TensorFlow, imported on first use: ``kerasgan zoo --help`` and the
@@ -55,4 +55,4 @@ def __getattr__(name: str):
     return module if name == _LAZY[name] else getattr(module, name)
 
 __all__ = ["ZooGenerator", "names", "recipes", "card", "load", "load_networks", "evaluate", "train_command", "table", "size",
-           "root", "sha256", "presets", "pages", "CARD", "GENERATOR", "DISCRIMINATOR"]
+           "root", "sha256", "presets", "pages", "CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER"]

@@ -28,7 +28,8 @@ CONDITIONAL = tuple(v for v in variants.VARIANTS if variants.get_variant(v).cond
 UNCONDITIONAL = tuple(v for v in variants.VARIANTS if v not in CONDITIONAL)
 QUALITY_BARS = {
     "mnist": {
-        ("dcgan", "lsgan", "wgan_gp", "sngan"): {"score_ratio_min": 0.96, "fid_max": ("real_20x20", 1.0)},
+        ("dcgan", "lsgan", "wgan_gp", "sngan", "mrgan", "mdgan"): {"score_ratio_min": 0.96,
+                                                                   "fid_max": ("real_20x20", 1.0)},
         ("vanilla", "wgan"): {"score_ratio_min": 0.90, "fid_max": ("real_14x14", 1.0)},
         ("cgan", "acgan"): {"label_accuracy_min": 0.98, "fid_max": ("real_20x20", 0.5)},
     },

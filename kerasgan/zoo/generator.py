@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from kerasgan.sampling import decode_latents, generate_samples, latent_points, sample_labels
-from kerasgan.zoo.storage import GENERATOR, card, open_network, verified_folder
+from kerasgan.sampling import decode_latents, encode_images, generate_samples, images_line, latent_points, sample_labels
+from kerasgan.zoo.storage import ENCODER, GENERATOR, card, open_network, verified_folder
 
 __all__ = ["ZooGenerator", "load"]
 
@@ -47,6 +47,7 @@ class ZooGenerator:
         #: classes of a conditional entry, or values of its InfoGAN code or clusters; None: unconditional
         self.label_values = self.num_classes or self.latent_code or card.get("recipe", {}).get("clusters")
         self.image_shape = tuple(card["image_shape"])
+        self._encoder = None
 
     def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
         """``n`` samples, float32 in [-1, 1], shape ``(n, H, W, C)``; the same seed
@@ -111,6 +112,38 @@ class ZooGenerator:
             chosen = np.arange(rows) % self.label_values if labels is None else labels
             row_labels = np.repeat(np.resize(np.asarray(chosen, "int64"), rows), steps)
         return self.decode(z, row_labels)
+
+    @property
+    def encoder(self) -> Any:
+        """The entry's encoder (Keras model, images -> latents; checked against the card's sha256), for entries of a
+        GAN with one (mrgan, mdgan); others say they ship none."""
+        if self._encoder is None:
+            folder = verified_folder(self.name, (ENCODER,))
+            self._encoder = open_network(os.path.join(folder, ENCODER))
+        return self._encoder
+
+    def encode(self, images: Any, batch_size: int = 500) -> np.ndarray:
+        """The latents of real ``images`` (uint8 0..255 or floats in [-1, 1]) under the entry's encoder,
+        ``(n, latent_dim)``; ``decode`` maps them back.
+
+        Example:
+
+        >>> try:
+        ...     load("dcgan_mnist").encode(np.zeros((1, 28, 28), "uint8"))
+        ... except ValueError as error:
+        ...     print(str(error)[:58])
+        kerasgan: the zoo entry 'dcgan_mnist' ships no encoder.keras
+        """
+        return encode_images(self.encoder, images, self.image_shape, batch_size)
+
+    def reconstruct(self, images: Any, batch_size: int = 500) -> np.ndarray:
+        """``G(E(images))``: real images through the entry's encoder and generator."""
+        return self.decode(self.encode(images, batch_size))
+
+    def interpolate_images(self, first: Any, second: Any, steps: int = 8) -> np.ndarray:
+        """The images along the latent line between two real images (or two batches), ``(steps, H, W, C)``
+        (:func:`kerasgan.sampling.images_line`)."""
+        return images_line(self.encode, self.decode, first, second, self.image_shape, steps)
 
     def __repr__(self) -> str:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"

@@ -17,7 +17,7 @@ import numpy as np
 from kerasgan import data, metrics
 from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
-from kerasgan.zoo.storage import CARD, card, names, root
+from kerasgan.zoo.storage import CARD, ENCODER, card, names, root
 
 __all__ = ["evaluate", "remeasure"]
 
@@ -46,6 +46,8 @@ def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None =
     result = evaluator.evaluate(samples, labels=labels)
     recipe = info["recipe"]
     source = train_data or recipe["dataset"]
+    if ENCODER in info.get("files", {}):  # an entry that inverts images: how well it reconstructs the test split
+        result["reconstruction"] = _reconstruction(generator, evaluator, source, recipe, n)
     try:
         ds = data.load(source, split=recipe.get("split"), batch_size=1000, shuffle=False, drop_remainder=False,
                        with_labels=False, image_size=recipe.get("image_size"))
@@ -55,6 +57,18 @@ def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None =
     train_images = np.concatenate([batch.numpy() for batch in ds])
     result.update(evaluator.copy_rate(samples, train_images))
     return result
+
+
+def _reconstruction(generator, evaluator, source: str, recipe: dict, n: int) -> dict:
+    """The entry's reconstruction error on the first ``n`` images of its data's test split
+    (:meth:`kerasgan.metrics.Evaluator.reconstruction_error`), or why it was not measured."""
+    try:
+        ds = data.load(source, split="test", batch_size=n, shuffle=False, drop_remainder=False, with_labels=False,
+                       image_size=recipe.get("image_size"))
+    except ValueError as error:
+        return {"skipped": f"no test images: {' '.join(str(error).split())}"}
+    images = next(iter(ds)).numpy()
+    return {**evaluator.reconstruction_error(images, generator.reconstruct(images)), "split": f"{source} test"}
 
 
 def remeasure(name: str, n: int = 10_000) -> dict:

@@ -23,12 +23,14 @@ from typing import Any
 
 from kerasgan.recipes import command
 
-__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "root", "names", "card", "sha256", "train_command",
+__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER", "root", "names", "card", "sha256", "train_command",
            "verified_folder", "open_network", "load_networks", "size"]
 
 CARD = "card.json"
 GENERATOR = "generator.keras"
 DISCRIMINATOR = "discriminator.keras"
+#: The encoder of an entry of a GAN with one (mrgan, mdgan): images -> latents.
+ENCODER = "encoder.keras"
 #: The environment variable naming another zoo folder (:func:`root`).
 ZOO_ENV = "KERASGAN_ZOO"
 
@@ -147,9 +149,11 @@ def verified_folder(name: str, filenames: tuple[str, ...]) -> str:
         )
     for filename in filenames:
         if filename not in files:
+            use = {DISCRIMINATOR: "presets need an entry with it", ENCODER: "encoding real images needs an entry "
+                   "of a GAN with an encoder (variants mrgan, mdgan)"}.get(filename, "")
             raise ValueError(
-                f"kerasgan: the zoo entry {name!r} ships no {filename}; presets need an entry with "
-                f"{DISCRIMINATOR} (entries with one: {[n for n in names() if DISCRIMINATOR in card(n)['files']]})."
+                f"kerasgan: the zoo entry {name!r} ships no {filename}; {use} (entries with one: "
+                f"{[n for n in names() if filename in card(n)['files']]})."
             )
         path = os.path.join(folder, filename)
         if not os.path.isfile(path):
