@@ -189,10 +189,12 @@ _GAN = [
                     "to the loss G and E minimise (mrgan, eq. 3), or to the manifold step's (mdgan, sec. 3.3)",
                     'Che et al. 2017')),
     Option("mode_weight", float, 0.0, "mrgan: weight lambda2 of the mode regularizer lambda2 log D(G(E(x))) in G's and "
-           "E's loss (Che et al. 2017, eq. 3, with its sign).", check=_at_least("mode_weight", 0), lower=0,
+           "E's loss (Che et al. 2017, eq. 3, with its sign: lambda2 > 0 pushes D(G(E(x))) down; a negative lambda2 "
+           "pushes the reconstructions toward what D takes for real).", check=float,
            toolkit=('λ2',
-                    "mrgan: adds `λ2·log D(G(E(x)))` to the loss G and E minimise, with eq. 3's sign "
-                    "(D's logit losses only)",
+                    "mrgan: adds `λ2·log D(G(E(x)))` to the loss G and E minimise, with eq. 3's sign for λ2 > 0 "
+                    "(it lowers `D(G(E(x)))`); λ2 < 0 raises it, toward what D takes for real "
+                    "(D's logit losses only; measured both ways in the encoder guide)",
                     'Che et al. 2017')),
     Option("ema_decay", float, None, "Keep an EMA generator with this decay (e.g. 0.999); written as "
            "ema_generator.keras.", check=_open_unit("ema_decay"), lower=0, upper=0.999999,

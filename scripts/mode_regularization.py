@@ -13,12 +13,14 @@ the same number of generator steps. Each run's generator is scored on 2,500 samp
 
     python scripts/mode_regularization.py mnist [--minutes=8] [--out=benchmarks/results/mode_regularization]
 
-mnist: dcgan, mrgan and mdgan (base_filters 32, batch 64, their default settings and optimizers) on the 60,000
+mnist: dcgan, mrgan (λ2 = +0.4, as eq. 3 writes it), mrgan with λ2 = -0.4 and mdgan (base_filters 32, batch 64,
+their default settings and optimizers otherwise) on the 60,000
 MNIST training digits (``idx:../shared/data/mnist_full``), each for the same wall-clock training time
 (:class:`kerasgan.callbacks.TimeLimit`, epochs of 100 steps; run on a quiet machine), then 10,000 samples of the
 raw generator scored by the MNIST evaluator: classifier score, the MODE score (:func:`kerasgan.metrics.mode_score`,
 against the training digits' class distribution), the missing digit classes (:func:`kerasgan.metrics.missing_modes`)
-and FID against the test split. Writes ``mnist.json`` and ``mnist.md``.
+and FID against the test split, and for the GANs with an encoder the reconstruction error of 1,000 test digits.
+Writes ``mnist.json`` and ``mnist.md``.
 """
 
 from __future__ import annotations
@@ -129,10 +131,12 @@ def figure(snapshots: dict, path: str) -> None:
 
 
 MNIST = "idx:../shared/data/mnist_full"
-MNIST_RUNS = ("dcgan", "mrgan", "mdgan")
+#: run name -> (variant, settings): MRGAN as eq. 3 writes it (λ2 = +0.4) and with λ2's sign flipped.
+MNIST_RUNS = {"dcgan": ("dcgan", {}), "mrgan": ("mrgan", {}), "mrgan_flipped": ("mrgan", {"mode_weight": -0.4}),
+              "mdgan": ("mdgan", {})}
 
 
-def train_mnist(variant: str, minutes: float) -> dict:
+def train_mnist(name: str, minutes: float) -> dict:
     from kerasgan.callbacks import TimeLimit
     from kerasgan.metrics import MnistEvaluator, missing_modes, mode_score
 
@@ -141,7 +145,8 @@ def train_mnist(variant: str, minutes: float) -> dict:
     labels = kerasgan.data.load(MNIST, split="train", batch_size=60_000, shuffle=False, drop_remainder=False,
                                 with_labels=True)
     data_classes = np.bincount(next(iter(labels))[1].numpy(), minlength=10) / info.num_examples
-    gan = kerasgan.build(variant, info.image_shape, seed=0, base_filters=32)
+    variant, settings = MNIST_RUNS[name]
+    gan = kerasgan.build(variant, info.image_shape, seed=0, base_filters=32, **settings)
     gan.compile()
     limit = TimeLimit(seconds=60.0 * minutes)
     start = time.time()
@@ -151,21 +156,31 @@ def train_mnist(variant: str, minutes: float) -> dict:
     samples = gan.generate(10_000, seed=0)
     probabilities, _ = evaluator.predict(samples)
     metrics = evaluator.evaluate(samples)
-    return {"variant": variant, "minutes": minutes, "seconds": round(seconds, 1),
+    extra = {}
+    if getattr(gan, "encoder", None) is not None:  # the encoder's reconstructions of the first 1,000 test digits
+        test = kerasgan.data.load(MNIST, split="test[:1000]", batch_size=1000, shuffle=False, with_labels=False)
+        digits = next(iter(test)).numpy()
+        extra = {"reconstruction": evaluator.reconstruction_error(digits, gan.reconstruct(digits))}
+    return {"run": name, "variant": variant, "settings": settings, "minutes": minutes, "seconds": round(seconds, 1),
             "generator_steps": int(gan.g_optimizer.iterations.numpy()),
             "score": round(metrics["score"], 3), "mode_score": round(mode_score(probabilities, data_classes), 3),
             "missing_classes": missing_modes(probabilities, data_classes), "fid": round(metrics["fid"], 2),
-            "machine": kerasgan.distribute.cpu_description()}
+            "machine": kerasgan.distribute.cpu_description(), **extra}
 
 
 def mnist_summary(results: list[dict]) -> str:
     lines = ["10,000 samples of the raw generator after the same training time on the 60,000 MNIST training digits "
              "(`python scripts/mode_regularization.py mnist`); MODE score against the training digits' class "
              "distribution, missing classes below 10 % of their data share, FID against the test digits.", "",
-             "| variant | minutes | generator steps | classifier score | MODE score | missing classes | FID |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['variant']} | {r['minutes']:g} | {r['generator_steps']:,} | {r['score']:.3f} | "
-              f"{r['mode_score']:.3f} | {r['missing_classes']} | {r['fid']:.2f} |" for r in results]
+             "| run | settings | minutes | generator steps | classifier score | MODE score | missing classes | FID | "
+             "reconstruction of 1,000 test digits (pixel MSE / feature distance) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        rec = r.get("reconstruction")
+        reconstruction = f"{rec['pixel_mse']:.3f} / {rec['feature_distance']:.2f}" if rec else "—"
+        settings = json.dumps(r["settings"]) if r["settings"] else "defaults"
+        lines.append(f"| {r['run']} | {settings} | {r['minutes']:g} | {r['generator_steps']:,} | {r['score']:.3f} | "
+                     f"{r['mode_score']:.3f} | {r['missing_classes']} | {r['fid']:.2f} | {reconstruction} |")
     return "\n".join(lines) + f"\n\nMachine: {results[0]['machine']}.\n" if results else ""
 
 
@@ -181,8 +196,8 @@ def main():
     if args.experiment == "mnist":
         os.chdir(ROOT)  # the data path is relative to the repository
         results = []
-        for variant in MNIST_RUNS:
-            results.append(train_mnist(variant, args.minutes))
+        for name in MNIST_RUNS:
+            results.append(train_mnist(name, args.minutes))
             print(json.dumps(results[-1]), flush=True)
             with open(os.path.join(args.out, "mnist.json"), "w") as handle:
                 json.dump(results, handle, indent=1)

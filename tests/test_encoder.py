@@ -44,6 +44,9 @@ def test_the_mode_regularizer_term_adds_eq_3_with_its_signs():
     np.testing.assert_allclose(values, expected, rtol=1e-6)
     assert float(logs["reconstruction"]) == pytest.approx(distance, rel=1e-6)
     assert float(logs["mode"]) == pytest.approx(np.mean(-softplus(-logits.numpy()[:, 0])), rel=1e-6)
+    flipped, _ = ModeRegularizerTerm(reconstruction_weight=0.2, mode_weight=-0.4).generator_loss(batch)
+    np.testing.assert_allclose(flipped, 0.2 * distance + 0.4 * softplus(-logits.numpy()[:, 0]), rtol=1e-6)
+    assert kerasgan.build("mrgan", (28, 28, 1), base_filters=4, mode_weight=-0.4).mode_weight == -0.4
 
 
 def linear_networks(n_discriminators=1):
