@@ -6,7 +6,8 @@
   consistency regularization, weight clipping);
 - :mod:`kerasgan.gan.conditioning`: conditioning read off the networks, and the labels of a step;
 - :mod:`kerasgan.gan.clusters`: cluster conditioning's centers and shares;
-- :mod:`kerasgan.gan.ema`: the EMA generator.
+- :mod:`kerasgan.gan.ema`: the EMA generator;
+- :mod:`kerasgan.gan.encoder`: GANs with an encoder (MRGAN, MDGAN: Che et al. 2017).
 
 Its settings are declared in :mod:`kerasgan.options`; preset loading is :mod:`kerasgan.zoo.presets`.
 
