@@ -106,8 +106,11 @@ def summary(results: list[dict], steps: int) -> str:
 
 
 def figure(snapshots: dict, path: str) -> None:
-    """One row per (distribution, run), one column per snapshot step: seed 0's samples over the data."""
-    tiles = []
+    """One row per (distribution, run), one column per snapshot step: seed 0's samples over the data, with the
+    rows and columns named."""
+    from PIL import ImageDraw
+
+    tiles, names, steps = [], [], []
     for distribution in DISTRIBUTIONS:
         data, _ = toy.sample(distribution, 1000, seed=1)
         for name in RUNS:
@@ -118,15 +121,22 @@ def figure(snapshots: dict, path: str) -> None:
                 with Image.open(tile) as image:
                     row.append(image.convert("RGB"))
                 os.remove(tile)
+                steps = sorted(set(steps) | {step})
             if row:
                 tiles.append(row)
+                names.append(f"{distribution}: {name}")
     if not tiles:
         return
     width, height = tiles[0][0].size
-    sheet = Image.new("RGB", (width * max(map(len, tiles)), height * len(tiles)), "white")
+    left, top = 110, 24
+    sheet = Image.new("RGB", (left + width * max(map(len, tiles)), top + height * len(tiles)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for c, step in enumerate(steps):
+        draw.text((left + c * width + width // 3, 6), f"step {step:,}", fill="black")
     for r, row in enumerate(tiles):
+        draw.text((6, top + r * height + height // 2), names[r], fill="black")
         for c, tile in enumerate(row):
-            sheet.paste(tile, (c * width, r * height))
+            sheet.paste(tile, (left + c * width, top + r * height))
     sheet.save(path)
 
 
@@ -221,7 +231,10 @@ def main():
                 with open(path, "w") as handle:
                     json.dump(results, handle, indent=1)
                 print(json.dumps(result), flush=True)
-        if seed == 0:
+        if seed == 0 and snapshots:
+            np.savez_compressed(os.path.join(args.out, "toy_snapshots.npz"),
+                                **{f"{key}/{step}": samples for key, by_step in snapshots.items()
+                                   for step, samples in by_step.items()})
             figure(snapshots, os.path.join(ROOT, "docs", "plots", "toy_modes.png"))
     with open(os.path.join(args.out, "toy.md"), "w") as handle:
         handle.write(summary([r for r in results if r["steps"] == args.steps], args.steps))
