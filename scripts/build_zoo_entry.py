@@ -211,10 +211,9 @@ def main():
     os.makedirs(out, exist_ok=True)
     kerasgan.save_atomic(gan.generator, os.path.join(out, "generator.keras"), dtype=args.stored_dtype)
     kerasgan.save_atomic(gan.discriminator, os.path.join(out, "discriminator.keras"), dtype=args.stored_dtype)
-    files = FILES
-    if getattr(gan, "encoder", None) is not None:  # mrgan, mdgan: the encoder ships too
-        kerasgan.save_atomic(gan.encoder, os.path.join(out, zoo.ENCODER), dtype=args.stored_dtype)
-        files = FILES + (zoo.ENCODER,)
+    files = FILES + tuple(f"{name}.keras" for name in gan.extra_network_names)  # mrgan's encoder, mdgan's D1 too
+    for name in gan.extra_network_names:
+        kerasgan.save_atomic(getattr(gan, name), os.path.join(out, f"{name}.keras"), dtype=args.stored_dtype)
     if gan.label_values and not gan.clusters:  # one labelled row per class, or per value of InfoGAN's code
         labels = np.repeat(np.arange(gan.label_values), 10)
         row_labels = ((gan.num_classes and result["info"].class_names)

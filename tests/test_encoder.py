@@ -227,6 +227,10 @@ def test_a_zoo_entry_with_an_encoder_ships_it_and_inverts_images(shared_data, tm
     line = entry.interpolate_images(digits[0], digits[1], steps=4)
     assert line.shape == (4, 28, 28, 1)
     np.testing.assert_allclose(line[0], entry.reconstruct(digits[:1])[0], atol=1e-5)
+    preset = kerasgan.GAN.from_preset("tiny_mrgan", seed=0)  # fine-tunes with the shipped encoder
+    np.testing.assert_allclose(preset.encode(digits), entry.encode(digits), atol=1e-6)
+    preset.compile()
+    preset.fit(digits, batch_size=5, epochs=1, verbose=0)
     shutil.copytree(os.path.join(ROOT, "zoo", "dcgan_mnist"), zoo_dir / "dcgan_mnist")
     with pytest.raises(ValueError, match=r"ships no encoder.keras; encoding real images needs an entry of a GAN with "
                                          r"an encoder \(variants mrgan, mdgan\) \(entries with one: \['tiny_mrgan'\]\)"):

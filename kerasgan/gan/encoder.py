@@ -78,6 +78,7 @@ class EncoderGAN(GAN):
     """
 
     encoder_objective = "mode_regularized"
+    extra_network_names = ("encoder",)
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, encoder: keras.Model, latent_dim: int,
                  num_classes: int | None = None, seed: int | None = None, **kwargs: Any):
@@ -183,6 +184,7 @@ class ManifoldDiffusionGAN(EncoderGAN):
     """
 
     encoder_objective = "manifold"
+    extra_network_names = ("encoder", "manifold_discriminator")
     step_metrics = ("manifold_d_loss", "manifold_loss", "reconstruction")
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, encoder: keras.Model,

@@ -72,6 +72,8 @@ class GAN(ClusterConditioning, keras.Model):
     encoder_objective: str | None = None
     #: Logs of a variant's :meth:`_preliminary_updates`, tracked beside the objective's.
     step_metrics: tuple[str, ...] = ()
+    #: The constructor's networks besides G and D (attributes of the GAN), shipped as ``NAME.keras`` in a zoo entry.
+    extra_network_names: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         """Declaring a subclass with its own ``variant = "name"`` registers it."""

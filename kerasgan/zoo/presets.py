@@ -3,7 +3,8 @@ hands off to a preset loader the same way).
 
 The entry's card names its variant (looked up in :mod:`kerasgan.registry`) and its recipe's GAN settings; its
 generator and discriminator are the pretrained networks (:func:`kerasgan.zoo.storage.load_networks`, checked
-against the card's sha256, opened in Keras ``safe_mode``).
+against the card's sha256, opened in Keras ``safe_mode``), and so are the variant's other networks (an encoder,
+MDGAN's second discriminator: ``NAME.keras`` files of the entry).
 
 Example:
 
@@ -16,10 +17,12 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from kerasgan import options, registry
-from kerasgan.zoo.storage import card, load_networks
+from kerasgan.zoo.storage import card, load_networks, open_network, verified_folder
 
 __all__ = ["load_preset"]
 
@@ -54,11 +57,13 @@ def load_preset(cls: type, name: str, **overrides):
             f"call kerasgan.GAN.from_preset({name!r}) or {variant.__name__}.from_preset({name!r})."
         )
     generator, discriminator = load_networks(name)
+    extra = {network: open_network(os.path.join(verified_folder(name, (f"{network}.keras",)), f"{network}.keras"))
+             for network in target.extra_network_names}  # an encoder, MDGAN's D1
     recipe = info.get("recipe", {})
     settings = {key: recipe[key] for key in options.GAN_OPTIONS if key in recipe}
     settings.setdefault("seed", recipe.get("seed"))
     settings.update(overrides)
-    gan = target(generator=generator, discriminator=discriminator, latent_dim=int(info["latent_dim"]),
+    gan = target(generator=generator, discriminator=discriminator, **extra, latent_dim=int(info["latent_dim"]),
                  num_classes=info.get("num_classes"), **settings)
     if gan.clusters and info.get("cluster_prior"):  # generate draws from it; fit_clusters on new data resets it
         gan.cluster_prior.assign(np.asarray(info["cluster_prior"], "float32"))
