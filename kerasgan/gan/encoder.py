@@ -74,7 +74,7 @@ class EncoderGAN(GAN):
     >>> import kerasgan
     >>> gan = kerasgan.build("mrgan", (28, 28, 1), base_filters=4)
     >>> gan.encoder.output_shape, gan.reconstruction_weight, gan.mode_weight
-    ((None, 100), 1.0, 0.4)
+    ((None, 100), 1.0, -0.4)
     """
 
     encoder_objective = "mode_regularized"
