@@ -131,7 +131,7 @@ class ZooGenerator:
         >>> try:
         ...     load("dcgan_mnist").encode(np.zeros((1, 28, 28), "uint8"))
         ... except ValueError as error:
-        ...     print(str(error)[:58])
+        ...     print(str(error)[:60])
         kerasgan: the zoo entry 'dcgan_mnist' ships no encoder.keras
         """
         return encode_images(self.encoder, images, self.image_shape, batch_size)
