@@ -195,25 +195,15 @@ def test_a_zoo_entry_with_an_encoder_ships_it_and_inverts_images(shared_data, tm
     the reconstruction error on the test digits, ``zoo.load(NAME)`` encodes, reconstructs and interpolates real
     images, and ``kerasgan sample NAME --reconstruct=...`` writes originals and reconstructions; an entry without
     an encoder says so."""
-    import json
     import shutil
     import subprocess
     import sys
 
-    from test_zoo import ROOT, _build
+    from test_zoo import ROOT, _build, _tiny_zoo
 
     from kerasgan import zoo
 
-    monkeypatch.chdir(ROOT)
-    zoo_dir = tmp_path / "zoo"
-    (zoo_dir / "tiny_mrgan").mkdir(parents=True)
-    mnist = f"idx:{shared_data / 'mnist'}"
-    card = {"name": "tiny_mrgan", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
-            "recipe": {"variant": "mrgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
-                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8},
-            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
-    (zoo_dir / "tiny_mrgan" / "card.json").write_text(json.dumps(card))
-    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    zoo_dir, mnist = _tiny_zoo(shared_data, tmp_path, monkeypatch, name="tiny_mrgan", variant="mrgan")
     _build(monkeypatch, "tiny_mrgan", "--eval_every=1", f"--workdir={tmp_path / 'run'}")
     built = zoo.card("tiny_mrgan")
     assert built["files"][zoo.ENCODER] == zoo.sha256(str(zoo_dir / "tiny_mrgan" / zoo.ENCODER))

@@ -291,22 +291,28 @@ def _build(monkeypatch, *argv):
     _script().main()
 
 
+def _tiny_zoo(shared_data, tmp_path, monkeypatch, name="tiny_mnist", **recipe) -> tuple:
+    """A zoo folder (``KERASGAN_ZOO``) with one tiny card ``name``: 4 steps an epoch of a 4-filter GAN on 256 MNIST
+    test digits, selection on ``test[9000:9500]``; ``recipe`` changes its recipe. Returns ``(zoo folder, idx spec)``."""
+    monkeypatch.chdir(ROOT)
+    zoo_dir = tmp_path / "zoo"
+    (zoo_dir / name).mkdir(parents=True)
+    mnist = f"idx:{shared_data / 'mnist'}"
+    card = {"name": name, "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
+            "recipe": {"variant": "dcgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
+                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8, **recipe},
+            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
+    (zoo_dir / name / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    return zoo_dir, mnist
+
+
 def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_when_better(
         shared_data, tmp_path, monkeypatch, capsys):
     """``build_zoo_entry.py NAME --continue --epochs=N`` on a tiny entry (4 steps of a linearly decayed schedule
     over 40): refused (nothing written) when its selection FID does not beat the shipped weights'; shipped when it
     does, with the steps, the schedule, the seconds, the epochs and the eval_history carried on."""
-    monkeypatch.chdir(ROOT)
-    zoo_dir = tmp_path / "zoo"
-    (zoo_dir / "tiny_mnist").mkdir(parents=True)
-    mnist = f"idx:{shared_data / 'mnist'}"
-    card = {"name": "tiny_mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
-            "recipe": {"variant": "dcgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
-                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8, "lr_decay": "linear",
-                       "total_steps": 40},
-            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
-    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(card))
-    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    zoo_dir, _ = _tiny_zoo(shared_data, tmp_path, monkeypatch, lr_decay="linear", total_steps=40)
     _build(monkeypatch, "tiny_mnist", "--eval_every=1", f"--workdir={tmp_path / 'run1'}")
     first = zoo.card("tiny_mnist")
     assert first["steps"] == 4 and first["eval_history"][-1]["generator_steps"] == 4
@@ -346,16 +352,7 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     """A fresh build of an entry that ships a training replaces it only when its selection FID is lower (or with
     ``--replace``, the old card then an attempt); ``--until=+0`` stops after the first epoch, which is evaluated
     although ``--eval_every`` is larger, and the card's recipe records the epochs that ran."""
-    monkeypatch.chdir(ROOT)
-    zoo_dir = tmp_path / "zoo"
-    (zoo_dir / "tiny_mnist").mkdir(parents=True)
-    mnist = f"idx:{shared_data / 'mnist'}"
-    card = {"name": "tiny_mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 8,
-            "recipe": {"variant": "dcgan", "dataset": mnist, "split": "test[:256]", "epochs": 1, "batch_size": 32,
-                       "steps_per_epoch": 4, "seed": 0, "base_filters": 4, "latent_dim": 8},
-            "selection": {"dataset": mnist, "split": "test[9000:9500]"}}
-    (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(card))
-    monkeypatch.setenv("KERASGAN_ZOO", str(zoo_dir))
+    zoo_dir, _ = _tiny_zoo(shared_data, tmp_path, monkeypatch)
     _build(monkeypatch, "tiny_mnist", "--epochs=3", "--until=+0", "--eval_every=5", f"--workdir={tmp_path / 'run1'}")
     first = zoo.card("tiny_mnist")
     assert first["recipe"]["epochs"] == 1 and first["steps"] == 4
