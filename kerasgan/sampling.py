@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from kerasgan import clustering, inputs
 
-__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels", "encode_images", "images_line"]
+__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels", "encode_images", "scaled_images", "images_line"]
 
 
 def generate_samples(
@@ -131,6 +131,21 @@ def sample_labels(n: int, labels: Any, num_classes: int | None, prior: Any = Non
     return labels.astype("int32")
 
 
+def scaled_images(images: Any, image_shape: tuple) -> np.ndarray:
+    """Real ``images`` (uint8 0..255 or floats in [-1, 1] of ``image_shape``, grayscale with or without its channel
+    axis), checked as ``fit`` checks them, as float32 in [-1, 1] with the channel axis.
+
+    Example:
+
+    >>> scaled_images(np.full((2, 4, 4), 255, "uint8"), (4, 4, 1)).shape
+    (2, 4, 4, 1)
+    """
+    if not tf.is_tensor(images):
+        images = np.asarray(images)
+    inputs.check_data(images, tuple(image_shape))
+    return inputs.unpack_batch(images, tuple(image_shape))[0].numpy()
+
+
 def encode_images(encoder: keras.Model, images: Any, image_shape: tuple, batch_size: int = 500) -> np.ndarray:
     """``E(images)`` of an encoder (a GAN's with one, or a zoo entry's), in batches, float32 ``(n, latent_dim)``:
     ``images`` are uint8 0..255 or floats in [-1, 1] of ``image_shape`` (grayscale with or without its channel
@@ -143,18 +158,19 @@ def encode_images(encoder: keras.Model, images: Any, image_shape: tuple, batch_s
     >>> encode_images(e, np.zeros((3, 4, 4), "uint8"), (4, 4, 1)).shape
     (3, 2)
     """
-    if not tf.is_tensor(images):
-        images = np.asarray(images)
-    inputs.check_data(images, tuple(image_shape))
-    scaled = inputs.unpack_batch(images, tuple(image_shape))[0].numpy()
+    scaled = scaled_images(images, image_shape)
     return np.concatenate([np.asarray(encoder(scaled[start:start + batch_size], training=False))
                            for start in range(0, len(scaled), batch_size)]).astype("float32")
 
 
-def images_line(encode, decode, first: Any, second: Any, image_shape: tuple, steps: int = 8) -> np.ndarray:
+def images_line(encode, decode, first: Any, second: Any, image_shape: tuple, steps: int = 8,
+                assign=None) -> np.ndarray:
     """The images along the straight latent line between real images: ``decode((1 - t) encode(first) + t
     encode(second))`` for ``steps`` values of ``t`` from 0 to 1; ``first`` and ``second`` one image each
     (``(steps, *image_shape)``) or two equal-length batches (``(n, steps, *image_shape)``).
+
+    ``assign`` (a cluster-conditioned generator's: images -> cluster ids) gives each point a label too,
+    ``decode(latents, labels)``: the first image's cluster for ``t < 1/2``, the second's from there on.
 
     Example:
 
@@ -174,5 +190,10 @@ def images_line(encode, decode, first: Any, second: Any, image_shape: tuple, ste
     za, zb = encode(a), encode(b)
     t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
     latents = ((1.0 - t) * za[:, None] + t * zb[:, None]).reshape(-1, za.shape[-1])
-    line = np.asarray(decode(latents)).reshape((len(a), steps) + shape)
+    if assign is None:
+        decoded = decode(latents)
+    else:
+        ca, cb = (np.asarray(assign(v)) for v in (a, b))
+        decoded = decode(latents, np.where(t[..., 0] < 0.5, ca[:, None], cb[:, None]).reshape(-1))
+    line = np.asarray(decoded).reshape((len(a), steps) + shape)
     return line[0] if single else line

@@ -214,6 +214,9 @@ def main():
     files = FILES + tuple(f"{name}.keras" for name in gan.extra_network_names)  # mrgan's encoder, mdgan's D1 too
     for name in gan.extra_network_names:
         kerasgan.save_atomic(getattr(gan, name), os.path.join(out, f"{name}.keras"), dtype=args.stored_dtype)
+    if gan.clusters:  # the centers: a real image's cluster, for reconstructing it and for a preset's fine-tuning
+        np.save(os.path.join(out, zoo.storage.CLUSTERS), gan.cluster_centers.numpy().astype("float32"))
+        files += (zoo.storage.CLUSTERS,)
     if gan.label_values and not gan.clusters:  # one labelled row per class, or per value of InfoGAN's code
         labels = np.repeat(np.arange(gan.label_values), 10)
         row_labels = ((gan.num_classes and result["info"].class_names)

@@ -182,8 +182,11 @@ def test_refusals_say_what_to_do():
         kerasgan.build("mdgan", (28, 28, 1), base_filters=4, mode_weight=0.4)
     with pytest.raises(ValueError, match="log D.*of a logit discriminator.*hinge"):
         kerasgan.build("mrgan", (28, 28, 1), base_filters=4, adversarial_loss="hinge")
-    with pytest.raises(ValueError, match="mrgan is unconditional"):
+    with pytest.raises(ValueError, match=r"mrgan is unconditional: its encoder maps an image to z alone; leave "
+                                         r"num_classes, latent_code out \(clusters=K applies"):
         kerasgan.build("mrgan", (28, 28, 1), base_filters=4, latent_code=4)
+    with pytest.raises(ValueError, match="mdgan is unconditional.*leave num_classes, latent_code and clusters out[.]$"):
+        kerasgan.build("mdgan", (28, 28, 1), base_filters=4, clusters=3)
     g, _, d = linear_networks()
     wrong = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     with pytest.raises(ValueError, match=r"the encoder must map images \(4,\) to 2 latents; it maps \(4,\) to \(3,\)"):
@@ -237,3 +240,36 @@ def test_a_zoo_entry_with_an_encoder_ships_it_and_inverts_images(shared_data, tm
     reference = kerasgan.images.save_grid(np.zeros((12, 28, 28, 1)), str(tmp_path / "twelve.png"), nrow=3, scale=2)
     with Image.open(out) as grid, Image.open(reference) as twelve:  # 3 a row; originals, reconstructions: 4 rows
         assert grid.size == twelve.size
+
+
+def test_a_cluster_conditioned_mrgan_entry_ships_its_centers_and_reconstructs_each_image_with_its_cluster(
+        shared_data, tmp_path, monkeypatch):
+    """MRGAN with ``clusters=K`` reconstructs ``G(E(x), c(x))``: its entry ships the k-means centers
+    (``clusters.npy``, in the card's files), so ``zoo.load(NAME).reconstruct`` decodes each real image with its own
+    cluster, the latent line walks the first image's cluster then the second's, and the preset comes with its
+    centers fitted (it reconstructs as the entry does)."""
+    from test_zoo import _build, _tiny_zoo
+
+    from kerasgan import zoo
+    from kerasgan.data.idx import read_idx
+
+    zoo_dir, _ = _tiny_zoo(shared_data, tmp_path, monkeypatch, name="tiny_mrgan_k", variant="mrgan", clusters=3)
+    _build(monkeypatch, "tiny_mrgan_k", "--eval_every=1", f"--workdir={tmp_path / 'run'}")
+    built = zoo.card("tiny_mrgan_k")
+    assert built["files"][zoo.storage.CLUSTERS] == zoo.sha256(str(zoo_dir / "tiny_mrgan_k" / zoo.storage.CLUSTERS))
+    assert zoo.storage.cluster_centers("tiny_mrgan_k").shape == (3, 196)
+    assert built["metrics"]["reconstruction"]["num_images"] == 10_000
+
+    entry = zoo.load("tiny_mrgan_k")
+    digits = read_idx(str(shared_data / "mnist" / "t10k-images-idx3-ubyte.gz"))[:40]  # uint8 (40, 28, 28)
+    ids = entry.assign_clusters(digits)
+    assert ids.shape == (40,) and len(set(ids.tolist())) > 1  # the test digits fall in more than one cluster
+    np.testing.assert_allclose(entry.reconstruct(digits), entry.decode(entry.encode(digits), ids), atol=1e-6)
+    a, b = (int(np.argmax(ids == ids[0])), int(np.argmax(ids != ids[0])))  # two digits of different clusters
+    line = entry.interpolate_images(digits[a], digits[b], steps=4)
+    np.testing.assert_allclose(line[0], entry.reconstruct(digits[a:a + 1])[0], atol=1e-5)
+    np.testing.assert_allclose(line[-1], entry.reconstruct(digits[b:b + 1])[0], atol=1e-5)
+    preset = kerasgan.GAN.from_preset("tiny_mrgan_k", seed=0)
+    assert preset.clusters_fitted
+    np.testing.assert_array_equal(preset.assign_clusters(digits), ids)
+    np.testing.assert_allclose(preset.reconstruct(digits, ema=False), entry.reconstruct(digits), atol=1e-5)

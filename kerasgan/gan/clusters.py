@@ -68,6 +68,26 @@ class ClusterConditioning:
         self.cluster_prior.assign(prior)
         return prior
 
+    def assign_clusters(self, images: Any) -> np.ndarray:
+        """The cluster id ``c(x) = argmin_k ||φ(x) - μ_k||²`` of each image (uint8 0..255 or floats in [-1, 1], as
+        ``fit`` takes them), int32: the label a real image has in training.
+
+        Example:
+
+        >>> import numpy as np, kerasgan
+        >>> gan = kerasgan.build("dcgan", (28, 28, 1), clusters=2, base_filters=4, seed=0)
+        >>> images = np.concatenate([np.zeros((5, 28, 28, 1)), np.full((5, 28, 28, 1), 255)]).astype("uint8")
+        >>> prior = gan.fit_clusters(images)
+        >>> ids = gan.assign_clusters(images)
+        >>> len(set(ids[:5])), len(set(ids[5:])), bool(ids[0] != ids[-1])
+        (1, 1, True)
+        """
+        if not self.clusters:
+            raise ValueError("kerasgan: assign_clusters applies to a GAN built with clusters=K; this one has none.")
+        self._check_clusters_fitted()
+        scaled = self._unpack(np.asarray(images) if not tf.is_tensor(images) else images)[0]
+        return clustering.assign(clustering.features(scaled), self.cluster_centers).numpy()
+
     def _check_clusters_fitted(self) -> None:
         if self.clusters and not self.clusters_fitted:
             raise ValueError(f"kerasgan: this GAN is conditioned on clusters={self.clusters} k-means clusters of "

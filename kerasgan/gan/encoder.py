@@ -19,7 +19,9 @@ images (:meth:`EncoderGAN.encode`, :meth:`EncoderGAN.reconstruct`, :meth:`Encode
 ``d`` is :func:`kerasgan.losses.reconstruction_distance` (mean squared pixel distance); the adversarial terms are
 the GAN's ``adversarial_loss`` (the papers': ``minimax`` D loss, non-saturating G loss). The encoder is built by
 :func:`kerasgan.nets.build_encoder` (a mirror of D with ``latent_dim`` outputs), saved and loaded with the GAN
-(``.keras`` files, checkpoints). Unconditional only.
+(``.keras`` files, checkpoints). Both are unconditional; MRGAN also takes ``clusters=K``
+(:mod:`kerasgan.clustering`, the self-conditioned GAN of Liu et al. 2020): E still maps ``x`` to ``z`` alone, and the
+generator reconstructs from ``E(x)`` and the image's own cluster, ``G(E(x), c(x))``, judged by ``D(·, c(x))``.
 
 Example:
 
@@ -79,13 +81,17 @@ class EncoderGAN(GAN):
 
     encoder_objective = "mode_regularized"
     extra_network_names = ("encoder",)
+    #: whether ``clusters=K`` applies: the reconstruction of a real image takes its cluster, ``G(E(x), c(x))``
+    takes_clusters = True
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, encoder: keras.Model, latent_dim: int,
                  num_classes: int | None = None, seed: int | None = None, **kwargs: Any):
         super().__init__(generator, discriminator, latent_dim, num_classes, seed, **kwargs)
-        if self.conditional_generator:
-            raise ValueError(f"kerasgan: {self.variant} is unconditional: its encoder maps an image to z alone; "
-                             "leave num_classes, latent_code and clusters out.")
+        if self.num_classes or self.latent_code or (self.clusters and not self.takes_clusters):
+            takes = (" (clusters=K applies: each real image reconstructs with its own cluster)" if self.takes_clusters
+                     else "")
+            raise ValueError(f"kerasgan: {self.variant} is unconditional: its encoder maps an image to z alone; leave "
+                             f"num_classes, latent_code{'' if self.takes_clusters else ' and clusters'} out{takes}.")
         if tuple(encoder.input_shape[1:]) != tuple(self.image_shape) or encoder.output_shape[1:] != (self.latent_dim,):
             raise ValueError(f"kerasgan: the encoder must map images {tuple(self.image_shape)} to {self.latent_dim} "
                              f"latents; it maps {tuple(encoder.input_shape[1:])} to {tuple(encoder.output_shape[1:])}.")
@@ -105,8 +111,8 @@ class EncoderGAN(GAN):
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"], custom_objects=custom_objects)
         return super().from_config(config, custom_objects)
 
-    def _reconstruct(self, images):
-        return self.generator(self.encoder(images, training=True), training=True)
+    def _reconstruct(self, images, labels=None):
+        return self._generate(self.encoder(images, training=True), labels, training=True)
 
     # ------------------------------------------------------------------ inversion
     def encode(self, images: Any, batch_size: int = 500) -> np.ndarray:
@@ -133,7 +139,7 @@ class EncoderGAN(GAN):
         >>> gan.reconstruct(np.zeros((2, 28, 28, 1), "float32")).shape
         (2, 28, 28, 1)
         """
-        return self._decode(self.encode(images, batch_size), batch_size, ema)
+        return self._decode(self.encode(images, batch_size), batch_size, ema, self._own_clusters(images))
 
     def interpolate_images(self, first: Any, second: Any, steps: int = 8, batch_size: int = 500,
                            ema: bool | None = None) -> np.ndarray:
@@ -149,13 +155,18 @@ class EncoderGAN(GAN):
         (5, 28, 28, 1)
         """
         return sampling.images_line(lambda x: self.encode(x, batch_size),
-                                    lambda z: self._decode(z, batch_size, ema), first, second, self.image_shape, steps)
+                                    lambda z, c=None: self._decode(z, batch_size, ema, c), first, second,
+                                    self.image_shape, steps, assign=self._own_clusters if self.clusters else None)
 
-    def _decode(self, latents, batch_size, ema) -> np.ndarray:
+    def _own_clusters(self, images) -> np.ndarray | None:
+        """The cluster of each real image with ``clusters`` (its label in :meth:`reconstruct`); None without."""
+        return self.assign_clusters(images) if self.clusters else None
+
+    def _decode(self, latents, batch_size, ema, labels=None) -> np.ndarray:
         if ema and self.ema_generator is None:
             raise ValueError("kerasgan: this GAN keeps no EMA generator; build it with ema_decay=0.999 (say).")
         use_ema = self.ema_generator is not None if ema is None else ema
-        return sampling.decode_latents(self.ema_generator if use_ema else self.generator, latents,
+        return sampling.decode_latents(self.ema_generator if use_ema else self.generator, latents, labels,
                                        batch_size=batch_size)
 
 
@@ -185,6 +196,7 @@ class ManifoldDiffusionGAN(EncoderGAN):
 
     encoder_objective = "manifold"
     extra_network_names = ("encoder", "manifold_discriminator")
+    takes_clusters = False  # D1 and the manifold step are unconditional
     step_metrics = ("manifold_d_loss", "manifold_loss", "reconstruction")
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, encoder: keras.Model,

@@ -322,9 +322,9 @@ class GAN(ClusterConditioning, keras.Model):
         self.objective.after_discriminator_update(self.discriminator)
         return logs
 
-    def _reconstruct(self, images):
-        """``G(E(images))`` in training mode, for the generator's objective terms; only a GAN with an encoder has one
-        (:mod:`kerasgan.gan.encoder`)."""
+    def _reconstruct(self, images, labels=None):
+        """``G(E(images))`` (``G(E(x), c(x))`` with the images' ``labels``, their clusters) in training mode, for the
+        generator's objective terms; only a GAN with an encoder has one (:mod:`kerasgan.gan.encoder`)."""
         raise ValueError(f"kerasgan: {self.variant} has no encoder.")
 
     def _generator_loss(self, fake, labels, global_batch, real=None) -> tuple[Any, dict]:
@@ -332,8 +332,9 @@ class GAN(ClusterConditioning, keras.Model):
         minibatch, for the terms that read it."""
         fake_out = self._discriminate(self._augment(fake), labels)
         discriminate = lambda x: self._discriminate(self._augment(x), labels)  # noqa: E731
-        per_example, logs = self.objective.generator_loss(GeneratorBatch(fake, labels, fake_out, real,
-                                                                         self._reconstruct, discriminate))
+        reconstruct = lambda x: self._reconstruct(x, labels)  # noqa: E731  (fakes take their minibatch's labels)
+        per_example, logs = self.objective.generator_loss(GeneratorBatch(fake, labels, fake_out, real, reconstruct,
+                                                                         discriminate))
         logs["g_loss"] = tf.reduce_mean(per_example)
         return self.g_optimizer.scale_loss(replicas.global_mean(per_example, global_batch)), logs
 

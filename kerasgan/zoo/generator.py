@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from kerasgan.sampling import decode_latents, encode_images, generate_samples, images_line, latent_points, sample_labels
-from kerasgan.zoo.storage import ENCODER, GENERATOR, card, open_network, verified_folder
+from kerasgan.sampling import decode_latents, encode_images, scaled_images, generate_samples, images_line, latent_points, sample_labels
+from kerasgan import clustering
+from kerasgan.zoo.storage import ENCODER, GENERATOR, card, cluster_centers, open_network, verified_folder
 
 __all__ = ["ZooGenerator", "load"]
 
@@ -137,13 +138,33 @@ class ZooGenerator:
         return encode_images(self.encoder, images, self.image_shape, batch_size)
 
     def reconstruct(self, images: Any, batch_size: int = 500) -> np.ndarray:
-        """``G(E(images))``: real images through the entry's encoder and generator."""
-        return self.decode(self.encode(images, batch_size))
+        """``G(E(images))``: real images through the entry's encoder and generator (an entry trained with
+        ``clusters`` decodes each with its own cluster, ``G(E(x), c(x))``)."""
+        return self.decode(self.encode(images, batch_size), self._own_clusters(images))
 
     def interpolate_images(self, first: Any, second: Any, steps: int = 8) -> np.ndarray:
         """The images along the latent line between two real images (or two batches), ``(steps, H, W, C)``
-        (:func:`kerasgan.sampling.images_line`)."""
-        return images_line(self.encode, self.decode, first, second, self.image_shape, steps)
+        (:func:`kerasgan.sampling.images_line`; with clusters, the first image's for the first half)."""
+        return images_line(self.encode, self.decode, first, second, self.image_shape, steps,
+                           assign=self._own_clusters if self.cluster_prior else None)
+
+    def assign_clusters(self, images: Any) -> np.ndarray:
+        """The cluster id ``c(x)`` of each real image (uint8 0..255 or floats in [-1, 1]) under the centers that an
+        entry trained with ``clusters`` ships (``clusters.npy``), int32; others say they ship none.
+
+        Example:
+
+        >>> try:
+        ...     load("lsgan_mnist").assign_clusters(np.zeros((1, 28, 28), "uint8"))
+        ... except ValueError as error:
+        ...     print(str(error)[:59])
+        kerasgan: the zoo entry 'lsgan_mnist' ships no clusters.npy
+        """
+        return clustering.assign(clustering.features(scaled_images(images, self.image_shape)),
+                                 cluster_centers(self.name)).numpy()
+
+    def _own_clusters(self, images: Any) -> np.ndarray | None:
+        return self.assign_clusters(images) if self.cluster_prior else None
 
     def __repr__(self) -> str:
         return f"<ZooGenerator {self.name}: {self.card['variant']} on {self.card['dataset']}>"

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from kerasgan import options, registry
-from kerasgan.zoo.storage import card, load_networks, open_network, verified_folder
+from kerasgan.zoo.storage import CLUSTERS, card, cluster_centers, load_networks, open_network, verified_folder
 
 __all__ = ["load_preset"]
 
@@ -34,7 +34,8 @@ def load_preset(cls: type, name: str, **overrides):
     ``overrides`` are GAN settings (``d_steps``, ``adversarial_loss``, ``seed``, ...); by default the preset's
     recipe's. With ``cls`` the base ``kerasgan.GAN`` it builds the preset's variant (``dcgan_mnist`` is a
     ``DCGAN``); with a variant class, the preset must be of that variant (or of one it derives from). An entry
-    trained with ``clusters`` brings the clusters' shares (``generate`` samples as shipped) but not their centers.
+    trained with ``clusters`` brings the clusters' shares (``generate`` samples as shipped), and their centers when
+    it ships them (``clusters.npy``; older entries do not: fit them on the data to fine-tune on).
 
     Example:
 
@@ -67,4 +68,6 @@ def load_preset(cls: type, name: str, **overrides):
                  num_classes=info.get("num_classes"), **settings)
     if gan.clusters and info.get("cluster_prior"):  # generate draws from it; fit_clusters on new data resets it
         gan.cluster_prior.assign(np.asarray(info["cluster_prior"], "float32"))
+    if gan.clusters and CLUSTERS in info.get("files", {}):
+        gan.cluster_centers.assign(cluster_centers(name))
     return gan

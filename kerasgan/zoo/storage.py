@@ -23,14 +23,17 @@ from typing import Any
 
 from kerasgan.recipes import command
 
-__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER", "root", "names", "card", "sha256", "train_command",
-           "verified_folder", "open_network", "load_networks", "size"]
+__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER", "CLUSTERS", "root", "names", "card", "sha256", "train_command",
+           "verified_folder", "open_network", "load_networks", "cluster_centers", "size"]
 
 CARD = "card.json"
 GENERATOR = "generator.keras"
 DISCRIMINATOR = "discriminator.keras"
 #: The encoder of an entry of a GAN with one (mrgan, mdgan): images -> latents.
 ENCODER = "encoder.keras"
+#: The k-means centers ``μ_k`` (``(K, φ size)``, float32 NumPy) of an entry trained with ``clusters=K``: a real
+#: image's cluster, which its reconstruction and a preset's fine-tuning need (:mod:`kerasgan.clustering`).
+CLUSTERS = "clusters.npy"
 #: The environment variable naming another zoo folder (:func:`root`).
 ZOO_ENV = "KERASGAN_ZOO"
 
@@ -150,7 +153,8 @@ def verified_folder(name: str, filenames: tuple[str, ...]) -> str:
     for filename in filenames:
         if filename not in files:
             use = {DISCRIMINATOR: "presets need an entry with it", ENCODER: "encoding real images needs an entry "
-                   "of a GAN with an encoder (variants mrgan, mdgan)"}.get(filename, "")
+                   "of a GAN with an encoder (variants mrgan, mdgan)",
+                   CLUSTERS: "a real image's cluster needs an entry that ships its cluster centers"}.get(filename, "")
             raise ValueError(
                 f"kerasgan: the zoo entry {name!r} ships no {filename}; {use} (entries with one: "
                 f"{[n for n in names() if filename in card(n)['files']]})."
@@ -188,6 +192,24 @@ def load_networks(name: str) -> tuple[Any, Any]:
     """
     folder = verified_folder(name, (GENERATOR, DISCRIMINATOR))
     return tuple(open_network(os.path.join(folder, f)) for f in (GENERATOR, DISCRIMINATOR))
+
+
+def cluster_centers(name: str) -> Any:
+    """The k-means centers ``μ_k`` of entry ``name`` (trained with ``clusters=K``; checked against the card's sha256),
+    float32 ``(K, φ size)``; entries without say so.
+
+    Example:
+
+    >>> try:
+    ...     cluster_centers("dcgan_mnist")
+    ... except ValueError as error:
+    ...     print(str(error)[:59])
+    kerasgan: the zoo entry 'dcgan_mnist' ships no clusters.npy
+    """
+    import numpy as np  # NumPy when the centers are read: reading cards stays light
+
+    folder = verified_folder(name, (CLUSTERS,))
+    return np.load(os.path.join(folder, CLUSTERS), allow_pickle=False).astype("float32")
 
 
 def size(name: str | None = None) -> int:
