@@ -10,6 +10,9 @@ The metrics (pure NumPy functions) take class probabilities or features:
 - :func:`kernel_distance`: the unbiased squared MMD with the cubic polynomial
   kernel ``k(x, y) = (x·y / d + 1)³`` averaged over subsets (KID, Bińkowski
   et al. 2018).
+- :func:`kernel_distance_error`: KID as the field reports it (100 subsets of 1,000) with its standard error.
+- :func:`precision_recall`: improved precision and recall (Kynkäänniemi et al. 2019, k = 3): the share of samples
+  inside the real data's k-NN manifold, and of real data inside the samples'.
 - :func:`label_accuracy`: how often the classifier agrees with the labels a
   conditional generator was asked for.
 - :func:`mode_score`: the MODE score of Che et al. 2017, the classifier score
@@ -65,6 +68,9 @@ __all__ = [
     "frechet_distance",
     "feature_statistics",
     "kernel_distance",
+    "kernel_distances",
+    "kernel_distance_error",
+    "precision_recall",
     "label_accuracy",
     "mode_score",
     "missing_modes",
@@ -213,15 +219,17 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_sqrt)
 
 
-def kernel_distance(features1: np.ndarray, features2: np.ndarray, subsets: int = 10, subset_size: int = 1000,
-                    seed: int = 0) -> float:
-    """KID: unbiased MMD² with ``k(x, y) = (x·y / d + 1)³``, mean over subsets.
+def kernel_distances(features1: np.ndarray, features2: np.ndarray, subsets: int = 10, subset_size: int = 1000,
+                     seed: int = 0) -> np.ndarray:
+    """KID's estimates, one per subset: the unbiased MMD² with ``k(x, y) = (x·y / d + 1)³`` between ``subset_size``
+    rows drawn without replacement from each side (Bińkowski et al. 2018),
+    ``[Σ_{i≠j} k(x_i, x_j) + Σ_{i≠j} k(y_i, y_j)] / (m (m - 1)) - 2 Σ_{i,j} k(x_i, y_j) / m²``.
 
     Example:
 
     >>> x = np.random.default_rng(0).normal(size=(500, 4))
-    >>> abs(kernel_distance(x[:250], x[250:], subset_size=250)) < 0.05
-    True
+    >>> kernel_distances(x[:250], x[250:], subsets=3, subset_size=100).shape
+    (3,)
     """
     f1, f2 = np.asarray(features1, "float64"), np.asarray(features2, "float64")
     d = f1.shape[1]
@@ -236,7 +244,82 @@ def kernel_distance(features1: np.ndarray, features2: np.ndarray, subsets: int =
         kxx, kyy, kxy = ((x @ x.T) / d + 1) ** 3, ((y @ y.T) / d + 1) ** 3, ((x @ y.T) / d + 1) ** 3
         mmd = (kxx.sum() - np.trace(kxx) + kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
         values.append(mmd)
-    return float(np.mean(values))
+    return np.asarray(values)
+
+
+def kernel_distance(features1: np.ndarray, features2: np.ndarray, subsets: int = 10, subset_size: int = 1000,
+                    seed: int = 0) -> float:
+    """KID: the mean of :func:`kernel_distances` over the subsets.
+
+    Example:
+
+    >>> x = np.random.default_rng(0).normal(size=(500, 4))
+    >>> abs(kernel_distance(x[:250], x[250:], subset_size=250)) < 0.05
+    True
+    """
+    return float(np.mean(kernel_distances(features1, features2, subsets, subset_size, seed)))
+
+
+def kernel_distance_error(features1: np.ndarray, features2: np.ndarray, subsets: int = 100,
+                          subset_size: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """KID as the field reports it: the mean of :func:`kernel_distances` over ``subsets`` subsets (100 of 1,000, as
+    StyleGAN's and clean-fid's code) and its standard error, ``std / sqrt(subsets)`` (sample std).
+
+    Example:
+
+    >>> x = np.random.default_rng(0).normal(size=(600, 4))
+    >>> kid, error = kernel_distance_error(x[:300], x[300:] + 1.0, subsets=20, subset_size=200)
+    >>> kid > 10 * error > 0
+    True
+    """
+    values = kernel_distances(features1, features2, subsets, subset_size, seed)
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def _kth_neighbour_radii(features: np.ndarray, k: int, batch_size: int) -> np.ndarray:
+    """Each row's distance to its k-th nearest other row (the row itself, at distance 0, not counted)."""
+    radii = np.empty(len(features), "float64")
+    norms = np.einsum("ij,ij->i", features, features)
+    for start in range(0, len(features), batch_size):
+        block = features[start:start + batch_size]
+        squared = norms[start:start + batch_size, None] + norms[None, :] - 2.0 * block @ features.T
+        squared[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf  # itself comes first
+        radii[start:start + len(block)] = np.sqrt(np.maximum(np.partition(squared, k, axis=1)[:, k], 0.0))
+    return radii
+
+
+def _within_any_ball(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray, batch_size: int) -> np.ndarray:
+    """Whether each query lies within ``radii[j]`` of some centre ``j``."""
+    inside = np.empty(len(queries), bool)
+    centre_norms = np.einsum("ij,ij->i", centres, centres)
+    for start in range(0, len(queries), batch_size):
+        block = queries[start:start + batch_size]
+        squared = np.einsum("ij,ij->i", block, block)[:, None] + centre_norms[None, :] - 2.0 * block @ centres.T
+        inside[start:start + len(block)] = (np.sqrt(np.maximum(squared, 0.0)) <= radii[None, :]).any(axis=1)
+    return inside
+
+
+def precision_recall(real_features: np.ndarray, fake_features: np.ndarray, k: int = 3,
+                     batch_size: int = 1000) -> dict:
+    """Improved precision and recall (Kynkäänniemi et al. 2019): each set's manifold is the union of balls around
+    its points with radius the distance to the point's ``k``-th nearest neighbour in its set (k = 3, as the paper
+    and StyleGAN's code); **precision** is the share of generated samples inside the real manifold (how many look
+    real), **recall** the share of real samples inside the generated one (how much of the data the generator
+    covers).
+
+    Example:
+
+    >>> real = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> precision_recall(real, np.array([[0.5], [10.0]]), k=1)   # real radii 1; generated radii 9.5
+    {'precision': 0.5, 'recall': 1.0}
+    """
+    real, fake = (np.asarray(f, "float64").reshape(len(f), -1) for f in (real_features, fake_features))
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"kerasgan: precision_recall with k={k} needs more than {k} samples on each side, got "
+                         f"{len(real)} real and {len(fake)} generated.")
+    precision = _within_any_ball(fake, real, _kth_neighbour_radii(real, k, batch_size), batch_size).mean()
+    recall = _within_any_ball(real, fake, _kth_neighbour_radii(fake, k, batch_size), batch_size).mean()
+    return {"precision": float(precision), "recall": float(recall)}
 
 
 def label_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:

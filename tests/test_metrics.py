@@ -47,6 +47,37 @@ def test_kernel_distance_and_label_accuracy():
     assert metrics.label_accuracy(np.eye(4)[[0, 1, 2, 3]], [0, 1, 2, 0]) == 0.75
 
 
+def test_kid_is_the_unbiased_mmd_of_the_cubic_kernel_and_its_error_is_the_subsets_standard_error():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)) + 0.5
+    k = lambda a, b: (a @ b / 3 + 1) ** 3  # noqa: E731
+    pairs = lambda u: sum(k(u[i], u[j]) for i in range(5) for j in range(5) if i != j) / 20  # noqa: E731
+    by_hand = pairs(x) + pairs(y) - 2 * sum(k(a, b) for a in x for b in y) / 25
+    # one subset of all 5 rows: a permutation, which the estimate does not see
+    assert metrics.kernel_distances(x, y, subsets=1, subset_size=5)[0] == pytest.approx(by_hand, rel=1e-12)
+    a, b = rng.normal(size=(1500, 8)), rng.normal(size=(1500, 8))
+    values = metrics.kernel_distances(a, b, subsets=30, subset_size=300, seed=1)
+    kid, error = metrics.kernel_distance_error(a, b, subsets=30, subset_size=300, seed=1)
+    assert kid == pytest.approx(values.mean()) and error == pytest.approx(values.std(ddof=1) / np.sqrt(30))
+    assert abs(kid) < 4 * error  # one distribution: unbiased, zero within its error
+    shifted, shifted_error = metrics.kernel_distance_error(a, b + 0.5, subsets=30, subset_size=300, seed=1)
+    assert shifted > 20 * shifted_error
+
+
+def test_precision_and_recall_on_hand_made_sets():
+    real = np.array([[0.0], [1.0], [2.0], [3.0]])
+    # k = 1: every real radius is 1, both generated radii 9.5 (their distance to each other)
+    assert metrics.precision_recall(real, np.array([[0.5], [10.0]]), k=1) == {"precision": 0.5, "recall": 1.0}
+    rng = np.random.default_rng(0)
+    two_modes = np.concatenate([rng.normal(0, 0.1, (500, 2)), rng.normal(5, 0.1, (500, 2))])
+    assert metrics.precision_recall(two_modes, two_modes[::-1].copy()) == {"precision": 1.0, "recall": 1.0}
+    dropped = metrics.precision_recall(two_modes, rng.normal(0, 0.1, (500, 2)))  # one mode of two: k = 3
+    assert dropped["precision"] > 0.97 and 0.45 < dropped["recall"] < 0.55
+    assert metrics.precision_recall(two_modes, rng.normal(20, 0.1, (500, 2))) == {"precision": 0.0, "recall": 0.0}
+    with pytest.raises(ValueError, match="k=3 needs more than 3 samples on each side, got 4 real and 3 generated"):
+        metrics.precision_recall(real, real[:3])
+
+
 #: dataset -> (source under the shared data, minimum classifier test accuracy, lower-resolution sides)
 EVALUATORS = {"mnist": ("idx:{data}/mnist_full", 0.99, (20, 14)), "cifar10": ("folder:{data}/cifar10", 0.80, (16,))}
 
