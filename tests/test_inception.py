@@ -118,3 +118,35 @@ def test_a_changed_weights_file_or_source_is_refused(tmp_path):
     (cache / (inception.WEIGHTS + ".json")).write_text(json.dumps({"sha256": "0" * 64}))
     with pytest.raises(ValueError, match="has changed since it was converted"):
         inception.load_network(cache=str(cache))
+
+
+def test_the_inception_evaluator_on_real_images_and_a_zoo_entry(converted, shared_data, monkeypatch):
+    """Real test digits against themselves: FID 0, KID 0, precision and recall 1 (the shared metric code on the
+    Inception's features); ``kerasgan eval NAME --features=inception`` prints FID, KID with its error, precision and
+    recall of a zoo entry against the first test images (their features cached once, with their provenance)."""
+    import subprocess
+    import sys
+
+    from kerasgan.data.idx import read_idx
+
+    digits = read_idx(str(shared_data / "mnist" / "t10k-images-idx3-ubyte.gz"))[:24, :, :, None]
+    features = inception.InceptionFeatures(cache=str(converted), batch_size=24)
+    evaluator = inception.InceptionEvaluator.for_images(digits, "24 test digits", cache=str(converted),
+                                                        features=features)
+    itself = evaluator.evaluate(digits)
+    assert abs(itself["fid"]) < 1e-2 and itself["precision"] == itself["recall"] == 1.0
+    noise = np.random.default_rng(0).integers(0, 256, digits.shape).astype("uint8")
+    far = evaluator.evaluate(noise)
+    assert far["fid"] > 100 and far["precision"] == 0.0 and far["kid"] > 10 * far["kid_std_error"]
+    assert abs(itself["kid"]) < 0.05 * far["kid"]  # one set against itself: the unbiased estimate is near 0
+    cached = list((converted / "inception_reference").glob("*.json"))
+    assert [json.loads(p.read_text())["description"] for p in cached] == ["24 test digits"]
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERASGAN_CACHE=str(converted), PYTHONPATH=root)
+    run = subprocess.run([sys.executable, "-m", "kerasgan", "eval", "dcgan_mnist", "--features=inception", "--num=16",
+                          "--reference_num=16"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "16 samples, seed 0, against the 16 test images of idx:../shared/data/mnist_full" in run.stdout
+    for line in ("FID ", "KID ", "(standard error)", "precision ", "recall "):
+        assert line in run.stdout

@@ -19,7 +19,7 @@ from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
 from kerasgan.zoo.storage import CARD, ENCODER, card, names, root
 
-__all__ = ["evaluate", "remeasure"]
+__all__ = ["evaluate", "evaluate_inception", "remeasure"]
 
 
 def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None = None) -> dict:
@@ -57,6 +57,38 @@ def evaluate(name: str, n: int = 10_000, seed: int = 0, train_data: str | None =
     train_images = np.concatenate([batch.numpy() for batch in ds])
     result.update(evaluator.copy_rate(samples, train_images))
     return result
+
+
+def evaluate_inception(name: str, n: int = 10_000, seed: int = 0, reference_num: int | None = None,
+                       cache: str | None = None) -> dict:
+    """Entry ``name``'s metrics on the field's yardstick (:mod:`kerasgan.inception`): ``n`` samples (seed ``seed``,
+    the same as :func:`evaluate`'s) against the real test split of the entry's data (its recipe's dataset, the first
+    ``reference_num`` images, default all), FID, KID with its standard error, and precision/recall on the FID
+    Inception's features. The test split's features are computed once and cached. About 0.12 s an image on a
+    2-core CPU: 10,000 samples and a 10,000-image split take ~40 CPU-minutes the first time, ~20 after.
+    What ``kerasgan eval NAME --features=inception`` prints and a card records as ``metrics.inception``.
+
+    Example (measuring needs the FID Inception's weights, converted once with the inception extra):
+
+    >>> try:
+    ...     evaluate_inception("no_such_entry")
+    ... except ValueError as error:
+    ...     print(str(error)[:40])
+    kerasgan: unknown zoo entry 'no_such_ent
+    """
+    from kerasgan import inception  # the Inception network: only for this yardstick
+
+    info = card(name)
+    recipe = info["recipe"]
+    ds = data.load(recipe["dataset"], split="test", batch_size=reference_num or 100_000, shuffle=False,
+                   drop_remainder=False, with_labels=False, image_size=recipe.get("image_size"))
+    real = next(iter(ds)).numpy()
+    description = f"{len(real):,} test images of {recipe['dataset']}"
+    evaluator = inception.InceptionEvaluator.for_images(real, description, cache=cache)
+    generator = load(name)
+    labels = np.arange(n) % generator.num_classes if generator.num_classes else None
+    result = evaluator.evaluate(generator.generate(n, labels=labels, seed=seed))
+    return {**result, "reference": description, "seed": seed}
 
 
 def _reconstruction(generator, evaluator, source: str, recipe: dict, n: int) -> dict:
