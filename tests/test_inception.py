@@ -150,3 +150,22 @@ def test_the_inception_evaluator_on_real_images_and_a_zoo_entry(converted, share
     assert "16 samples, seed 0, against the 16 test images of idx:../shared/data/mnist_full" in run.stdout
     for line in ("FID ", "KID ", "(standard error)", "precision ", "recall "):
         assert line in run.stdout
+
+
+def test_evaluate_callback_scores_with_the_inception_evaluator(tmp_path):
+    """EvaluateCallback takes an InceptionEvaluator (here on a random network of the same architecture, for speed):
+    each evaluation records FID, KID and precision/recall, and the best FID is kept."""
+    import kerasgan
+    from kerasgan.callbacks import EvaluateCallback
+
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 256, (40, 28, 28, 1)).astype("uint8")
+    small = inception.InceptionFeatures(network=inception.build_network(), batch_size=20)
+    evaluator = inception.InceptionEvaluator.for_images(real, "40 noise digits", cache=str(tmp_path), features=small)
+    gan = kerasgan.build("dcgan", (28, 28, 1), base_filters=4, latent_dim=8, seed=0)
+    gan.compile()
+    callback = EvaluateCallback(evaluator, every=1, num=20, restore_best=False)
+    gan.fit(real, batch_size=20, epochs=2, verbose=0, callbacks=[callback])
+    assert [h["epoch"] for h in callback.history] == [1, 2]
+    assert {"fid", "kid", "kid_std_error", "precision", "recall"} <= set(callback.history[0])
+    assert callback.best == min(h["fid"] for h in callback.history)
