@@ -52,7 +52,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from kerasgan.layers import ClassAffine, LabelSpectralNormalization, SpectralNormalization
+from kerasgan.layers import ClassAffine, LabelSpectralNormalization, LatentSphere, SpectralNormalization
 from kerasgan.options import UPSAMPLINGS, NetworkOptions
 
 __all__ = [
@@ -552,14 +552,18 @@ def build_encoder(
 ) -> keras.Model:
     """An encoder ``E: x -> z`` for the ``network`` family: the family's discriminator trunk (its ``d`` options:
     widths, kernel, norm, stages for the image shape) with a linear ``latent_dim`` head (float32, named ``latent``)
-    instead of the logit, and no dropout: the encoder of the mode-regularized GANs (Che et al. 2017), which maps
-    a real image to a latent that the generator maps back near it.
+    instead of the logit, projected onto the sphere of radius ``√latent_dim`` where the prior ``N(0, I)`` lies
+    (:class:`kerasgan.layers.LatentSphere`, named ``sphere``), and no dropout: the encoder of the mode-regularized
+    GANs (Che et al. 2017), which maps a real image to a latent that the generator maps back near it.
 
     Example:
 
+    >>> import numpy as np
     >>> e = build_encoder("dcgan", (28, 28, 1), latent_dim=64, base_filters=8)
     >>> e.input_shape, e.output_shape, e.name
     ((None, 28, 28, 1), (None, 64), 'encoder')
+    >>> round(float(np.linalg.norm(e(np.ones((1, 28, 28, 1)))[0])), 4)  # √64
+    8.0
     """
     if network not in NETWORKS:
         raise ValueError(f"kerasgan: unknown network {network!r}; choose one of {sorted(NETWORKS)}.")
@@ -569,4 +573,4 @@ def build_encoder(
     trunk = NETWORKS[network][1](image_shape, **d_opts, name=f"{name}_trunk")
     features = trunk.layers[-1].input  # what the logit layer reads: the flattened last features
     latent = layers.Dense(int(latent_dim), dtype="float32", name="latent")(features)
-    return keras.Model(trunk.inputs[0], latent, name=name)
+    return keras.Model(trunk.inputs[0], LatentSphere(dtype="float32", name="sphere")(latent), name=name)

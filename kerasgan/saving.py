@@ -27,6 +27,7 @@ import zlib
 import keras
 import numpy as np
 
+from kerasgan import layers  # noqa: F401  (registers the custom layers that saved networks name)
 from kerasgan.sampling import latent_points
 
 __all__ = ["save_atomic", "load_model", "load_weights", "with_dtype", "weights_dtype", "stored_difference"]
