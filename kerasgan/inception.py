@@ -34,6 +34,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import time
 from typing import Any
 
 import keras
@@ -41,6 +42,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import metrics
+from kerasgan.distribute import cpu_description
 
 __all__ = ["SOURCE_SHA256", "WEIGHTS", "build_network", "cache_dir", "convert", "load_network", "preprocess",
            "InceptionFeatures", "reference_features", "InceptionEvaluator"]
@@ -373,10 +375,6 @@ def reference_features(images: Any, description: str, cache: str | None = None,
     >>> bool((reference_features(real, "again", cache=folder, features=small) == first).all()), first.shape
     (True, (4, 2048))
     """
-    import time
-
-    from kerasgan.distribute import cpu_description
-
     images = np.asarray(images)
     features = features or InceptionFeatures(cache)
     digest = _content_sha256(images)

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from kerasgan import data, metrics
+from kerasgan import data, inception, metrics
 from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
 from kerasgan.zoo.storage import CARD, ENCODER, card, names, root
@@ -76,8 +76,6 @@ def evaluate_inception(name: str, n: int = 10_000, seed: int = 0, reference_num:
     ...     print(str(error)[:40])
     kerasgan: unknown zoo entry 'no_such_ent
     """
-    from kerasgan import inception  # the Inception network: only for this yardstick
-
     info = card(name)
     recipe = info["recipe"]
     ds = data.load(recipe["dataset"], split="test", batch_size=reference_num or 100_000, shuffle=False,
