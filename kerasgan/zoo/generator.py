@@ -49,6 +49,7 @@ class ZooGenerator:
         self.label_values = self.num_classes or self.latent_code or card.get("recipe", {}).get("clusters")
         self.image_shape = tuple(card["image_shape"])
         self._encoder = None
+        self._centers = None
 
     def generate(self, n: int, labels: Any = None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
         """``n`` samples, float32 in [-1, 1], shape ``(n, H, W, C)``; the same seed
@@ -160,8 +161,9 @@ class ZooGenerator:
         ...     print(str(error)[:59])
         kerasgan: the zoo entry 'lsgan_mnist' ships no clusters.npy
         """
-        return clustering.assign(clustering.features(scaled_images(images, self.image_shape)),
-                                 cluster_centers(self.name)).numpy()
+        if self._centers is None:  # read and checked against the card once
+            self._centers = cluster_centers(self.name)
+        return clustering.assign(clustering.features(scaled_images(images, self.image_shape)), self._centers).numpy()
 
     def _own_clusters(self, images: Any) -> np.ndarray | None:
         return self.assign_clusters(images) if self.cluster_prior else None
