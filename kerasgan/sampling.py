@@ -24,7 +24,8 @@ import tensorflow as tf
 
 from kerasgan import clustering, inputs
 
-__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels", "encode_images", "scaled_images", "images_line"]
+__all__ = ["generate_samples", "latent_points", "decode_latents", "sample_labels", "encode_images", "scaled_images",
+           "images_line"]
 
 
 def generate_samples(

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import clustering
+from kerasgan import clustering, sampling
 
 __all__ = ["ClusterConditioning"]
 
@@ -85,7 +85,7 @@ class ClusterConditioning:
         if not self.clusters:
             raise ValueError("kerasgan: assign_clusters applies to a GAN built with clusters=K; this one has none.")
         self._check_clusters_fitted()
-        scaled = self._unpack(np.asarray(images) if not tf.is_tensor(images) else images)[0]
+        scaled = sampling.scaled_images(images, self.image_shape)  # checked and scaled as fit takes them
         return clustering.assign(clustering.features(scaled), self.cluster_centers).numpy()
 
     def _check_clusters_fitted(self) -> None:

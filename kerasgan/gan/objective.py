@@ -77,8 +77,8 @@ class DiscriminatorBatch:
 @dataclasses.dataclass
 class GeneratorBatch:
     """What G's terms see: the generated images (as D sees them), their labels and D's outputs on them; for a GAN
-    with an encoder also the real minibatch of the step, ``reconstruct(x)`` (``G(E(x))``, or ``G(E(x), c(x))`` with clusters; training mode, recorded
-    by G's tape) and ``discriminate(x)`` (D on other images, as D sees them)."""
+    with an encoder also the real minibatch of the step, ``reconstruct(x)`` (``G(E(x))``, or ``G(E(x), c(x))`` with
+    clusters; training mode, recorded by G's tape) and ``discriminate(x)`` (D on other images, as D sees them)."""
 
     fake: Any
     labels: Any
