@@ -40,7 +40,12 @@ def test_registry_lists_every_variant_on_mnist_and_the_recipes():
             assert key in card, (name, key)
         for key in ("epochs", "batch_size", "seed", "precision"):
             assert key in card["recipe"], (name, key)
-        assert set(card["files"]) == {"generator.keras", "discriminator.keras", "samples.png"}
+        # every entry's networks and grid, each extra network of its variant (mrgan's encoder), and the cluster
+        # centers only where the recipe conditions on clusters (entries built before they shipped lack them)
+        extra = {f"{network}.keras" for network in kerasgan.VARIANTS[card["variant"]].extra_network_names}
+        shipped = set(card["files"]) - {zoo.storage.CLUSTERS}
+        assert shipped == {"generator.keras", "discriminator.keras", "samples.png"} | extra, name
+        assert zoo.storage.CLUSTERS not in card["files"] or card["recipe"].get("clusters"), name
     with pytest.raises(ValueError, match="unknown zoo entry 'biggan'"):
         zoo.card("biggan")
 
