@@ -553,8 +553,9 @@ def build_encoder(
     """An encoder ``E: x -> z`` for the ``network`` family: the family's discriminator trunk (its ``d`` options:
     widths, kernel, norm, stages for the image shape) with a linear ``latent_dim`` head (float32, named ``latent``)
     instead of the logit, projected onto the sphere of radius ``√latent_dim`` where the prior ``N(0, I)`` lies
-    (:class:`kerasgan.layers.LatentSphere`, named ``sphere``), and no dropout: the encoder of the mode-regularized
-    GANs (Che et al. 2017), which maps a real image to a latent that the generator maps back near it.
+    (:class:`kerasgan.layers.LatentSphere`, named ``sphere``; ``latent_sphere=False`` leaves the head free, for
+    latents of a few dimensions where the prior does not concentrate), and no dropout: the encoder of the
+    mode-regularized GANs (Che et al. 2017), which maps a real image to a latent that the generator maps back near it.
 
     Example:
 
@@ -564,6 +565,8 @@ def build_encoder(
     ((None, 28, 28, 1), (None, 64), 'encoder')
     >>> round(float(np.linalg.norm(e(np.ones((1, 28, 28, 1)))[0])), 4)  # √64
     8.0
+    >>> build_encoder("mlp", (2,), latent_dim=2, hidden_units=(8,), latent_sphere=False).layers[-1].name
+    'latent'
     """
     if network not in NETWORKS:
         raise ValueError(f"kerasgan: unknown network {network!r}; choose one of {sorted(NETWORKS)}.")
@@ -573,4 +576,6 @@ def build_encoder(
     trunk = NETWORKS[network][1](image_shape, **d_opts, name=f"{name}_trunk")
     features = trunk.layers[-1].input  # what the logit layer reads: the flattened last features
     latent = layers.Dense(int(latent_dim), dtype="float32", name="latent")(features)
-    return keras.Model(trunk.inputs[0], LatentSphere(dtype="float32", name="sphere")(latent), name=name)
+    if options.for_network(network, "e").get("latent_sphere", True) is not False:
+        latent = LatentSphere(dtype="float32", name="sphere")(latent)
+    return keras.Model(trunk.inputs[0], latent, name=name)

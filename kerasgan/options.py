@@ -257,6 +257,10 @@ _NETWORK = [
     Option("leaky_slope", float, None, "Negative slope of the discriminator's leaky ReLUs (default 0.2, DCGAN; 0.1 in "
            "SNGAN's standard CNN, Miyato et al. 2018, Table 3).", scope="network", lower=0,
            takes={"dcgan": "d", "mlp": "d"}),
+    Option("latent_sphere", bool, None, "mrgan/mdgan: the encoder projects its latent onto the sphere of radius "
+           "√latent_dim, where the prior N(0, I) concentrates (default True); False leaves E's outputs free, as the "
+           "paper does: for a latent of a few dimensions (the 2-D toys' 2), where |z| does not concentrate and the "
+           "sphere would miss most of the prior's mass.", scope="network", takes={"dcgan": "e", "mlp": "e"}),
     Option("norm", str, None, "Normalisation of the conv networks' layers (batch, sync_batch, layer, spectral, "
            "none).", scope="network", flag=False, takes={"dcgan": "gd"}),
     Option("dropout", float, None, "Dropout rate of the discriminator's hidden layers.", scope="network", flag=False,
@@ -356,8 +360,9 @@ def split_options(options: Mapping[str, Any]) -> tuple[dict, dict, dict]:
 
 class NetworkOptions:
     """The network builders' options of one GAN, checked against their declarations: plain names go to every
-    network of the family that takes them, ``g_``/``d_`` prefixed names to one network, and a prefixed option wins
-    over the plain one whatever their order (``base_filters=64, d_base_filters=32``: a G of 64, a D of 32).
+    network of the family that takes them (``g``, ``d`` and, in the GANs with one, the encoder ``e``),
+    ``g_``/``d_`` prefixed names to one network, and a prefixed option wins over the plain one whatever their order
+    (``base_filters=64, d_base_filters=32``: a G of 64, a D of 32).
 
     Example:
 
@@ -373,23 +378,24 @@ class NetworkOptions:
     def _target(name: str) -> tuple[str, str]:
         """``(option name, networks)`` of a given name: ``d_dropout`` -> ``("dropout", "d")``."""
         if name in NETWORK_OPTIONS:
-            return name, "gd"
+            return name, "gde"
         if name[:2] in ("g_", "d_") and name[2:] in NETWORK_OPTIONS:
             return name[2:], name[0]
         return name, ""
 
     def for_network(self, family: str, net: str) -> dict[str, Any]:
-        """The keyword arguments of ``family``'s ``net`` builder (``net``: ``"g"`` or ``"d"``)."""
+        """The keyword arguments of ``family``'s ``net`` builder (``net``: ``"g"``, ``"d"`` or ``"e"``, the
+        encoder's own options; :func:`kerasgan.nets.build_encoder` also reads ``"d"``'s)."""
         allowed = sorted({n for n, o in NETWORK_OPTIONS.items() if family in o.takes})
         chosen, prefixed = {}, {}
         for name, value in self.options.items():
             base, nets = self._target(name)
             declared = NETWORK_OPTIONS.get(base)
             if declared is None or family not in declared.takes or not set(nets) & set(declared.takes[family]):
-                prefixes = sorted({f"{x}_{n}" for n in allowed for x in NETWORK_OPTIONS[n].takes[family]})
+                prefixes = sorted({f"{x}_{n}" for n in allowed for x in NETWORK_OPTIONS[n].takes[family] if x in "gd"})
                 raise ValueError(f"kerasgan: unknown network option {name!r}; options are {allowed + prefixes}.")
             if net in nets and net in declared.takes[family]:
-                (prefixed if nets != "gd" else chosen)[base] = value
+                (prefixed if nets != "gde" else chosen)[base] = value
         return {**chosen, **prefixed}
 
 

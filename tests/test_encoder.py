@@ -173,6 +173,24 @@ def test_inversion_shapes_scaling_and_interpolation_ends():
         gan.interpolate_images(digits[0], digits[1], steps=1)
 
 
+def test_the_encoder_ends_on_the_latent_sphere_unless_latent_sphere_is_false(tmp_path):
+    images = np.random.default_rng(1).uniform(-1, 1, (5, 8, 8, 1)).astype("float32")
+    on_sphere = kerasgan.build("mrgan", (8, 8, 1), base_filters=4, latent_dim=16, seed=0)
+    np.testing.assert_allclose(np.linalg.norm(on_sphere.encode(images), axis=1), 4.0, rtol=1e-5)  # √16
+    free = kerasgan.build("mdgan", (8, 8, 1), base_filters=4, latent_dim=16, seed=0, latent_sphere=False)
+    assert free.encoder.layers[-1].name == "latent"
+    norms = np.linalg.norm(free.encode(images), axis=1)
+    assert not np.allclose(norms, 4.0, rtol=1e-2)
+    path = str(tmp_path / "free.keras")
+    free.save(path)  # the free head survives a round trip: the loaded encoder maps images to the same latents
+    np.testing.assert_allclose(keras.saving.load_model(path).encode(images), free.encode(images), atol=1e-6)
+    # the toys' settings leave it free: a 2-D prior does not concentrate on a circle
+    toy = kerasgan.build("mrgan", image_shape=(2,), seed=0, **kerasgan.toy.GAN_SETTINGS)
+    assert toy.encoder.layers[-1].name == "latent"
+    with pytest.raises(ValueError, match="unknown network option 'e_latent_sphere'"):
+        kerasgan.build("mrgan", (8, 8, 1), base_filters=4, e_latent_sphere=False)
+
+
 def test_refusals_say_what_to_do():
     with pytest.raises(ValueError, match="dcgan has no encoder: it maps latents to images only"):
         kerasgan.build("dcgan", (28, 28, 1), base_filters=4).reconstruct(np.zeros((1, 28, 28, 1)))

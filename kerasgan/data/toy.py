@@ -67,8 +67,11 @@ DISTRIBUTIONS = {
 }
 
 #: Settings for ``kerasgan.build`` that suit the 2-D toys: an MLP pair with a
-#: linear generator output and a 2-D latent space.
-GAN_SETTINGS = {"network": "mlp", "latent_dim": 2, "hidden_units": (128, 128, 128), "d_dropout": 0.0}
+#: linear generator output and a 2-D latent space, where an encoder's outputs
+#: stay free (``latent_sphere=False``: in two dimensions ``|z|`` of the prior
+#: does not concentrate, and a circle would miss most of its mass).
+GAN_SETTINGS = {"network": "mlp", "latent_dim": 2, "hidden_units": (128, 128, 128), "d_dropout": 0.0,
+                "latent_sphere": False}
 #: Training settings that let the vanilla GAN cover all of ``ring8`` in a few
 #: thousand steps on a CPU (Adam for both networks).
 TRAIN_SETTINGS = {"batch_size": 512, "learning_rate": 1e-4, "beta_1": 0.5, "steps": 4000}
