@@ -9,10 +9,11 @@ card, an option or a module changes; ``tests/test_docs_site.py`` fails while a g
 """
 
 import argparse
+import json
 import os
 import sys
 
-from kerasgan import options
+from kerasgan import options, zoo
 from kerasgan.zoo import pages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,6 +26,71 @@ ZOO_TABLE_MARKS = ("<!-- zoo-table:start -->", "<!-- zoo-table:end -->")
 #: (page, markers, results file).
 RESULT_TABLES = [("docs/guide/encoder.md", (f"<!-- {name}-table:start -->", f"<!-- {name}-table:end -->"),
                   f"benchmarks/results/mode_regularization/{name}.md") for name in ("toy", "mnist")]
+
+
+#: The evaluation page's table of the zoo's Inception metrics beside published values: (page, markers, the
+#: published values, the floors ``scripts/inception_zoo.py floors`` measures).
+INCEPTION_TABLE = ("docs/evaluation.md", ("<!-- inception-table:start -->", "<!-- inception-table:end -->"),
+                   "benchmarks/published/cifar10.json", "benchmarks/results/inception_floors.json")
+
+
+def _json(path: str):
+    with open(os.path.join(ROOT, path)) as handle:
+        return json.load(handle)
+
+
+def _cell(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def inception_table() -> str:
+    """The zoo's Inception metrics (each card's ``metrics.inception``) and the noise floors of the data (``floors``)
+    beside the published values of ``benchmarks/published/cifar10.json``, one table per dataset; every row says
+    against which real images and on how many samples its FID was taken."""
+    _, _, published_path, floors_path = INCEPTION_TABLE
+    published = _json(published_path)
+    floors = _json(floors_path) if os.path.isfile(os.path.join(ROOT, floors_path)) else {}
+    header = ["| model | what | FID | KID (± s.e.) | precision / recall | Inception score | against | samples | "
+              "where |", "|---|---|---:|---:|---|---:|---|---:|---|"]
+    out = []
+    for dataset in ("cifar10", "mnist"):
+        rows = []
+        floor = floors.get(dataset)
+        if floor:
+            rows.append(f"| real images | {floor['num_train']:,} random training images (the floor) | "
+                        f"{_cell(floor['fid'], 2)} | {floor['kid']:.4f} ± {floor['kid_std_error']:.4f} | "
+                        f"{floor['precision']:.3f} / {floor['recall']:.3f} | — | {floor['num_test']:,} test images | "
+                        f"{floor['num_train']:,} | `python scripts/inception_zoo.py floors` |")
+        for name in zoo.names():
+            info = zoo.card(name)
+            measured = info.get("metrics", {}).get("inception")
+            if info["dataset"] != dataset or not measured:
+                continue
+            command = measured.get("evaluated_with", f"kerasgan eval {name} --features=inception")
+            rows.append(f"| kerasgan `{name}` | {info['variant']}, {info.get('steps', 0):,} generator steps | "
+                        f"{_cell(measured['fid'])} | {measured['kid']:.4f} ± {measured['kid_std_error']:.4f} | "
+                        f"{measured['precision']:.3f} / {measured['recall']:.3f} | — | {measured['reference']} | "
+                        f"{measured['num_samples']:,} | `{command}` |")
+        measured_rows = len(rows)
+        if dataset == "cifar10":
+            for row in published["rows"]:
+                kid = "—" if row.get("kid") is None else f"{row['kid']:.4f}"
+                steps = f", {row['generator_steps']:,} generator steps" if row.get("generator_steps") else ""
+                rows.append(f"| {row['model']} (published) | {row['architecture']}{steps} | {_cell(row['fid'], 2)} | "
+                            f"{kid} | — | {_cell(row.get('inception_score'), 2)} | {row['reference']} | "
+                            f"{'—' if row.get('samples') is None else format(row['samples'], ',')} | "
+                            f"{row['source']}: {row['where']} |")
+            for row in published["floors"]:
+                rows.append(f"| real images (published) | {row['what']} | {_cell(row['fid'], 1)} | — | — | — | — | — | "
+                            f"{row['where']} |")
+        if not rows:
+            continue
+        title = {"cifar10": "CIFAR-10 (the zoo's rows: the JPEG copy's test split; published rows: the original "
+                            "images)", "mnist": "MNIST (grayscale digits repeated to RGB, resized to 299x299)"}[dataset]
+        status = ("" if measured_rows else "\n\nNo zoo entry of this dataset has been measured yet: "
+                  "`python scripts/inception_zoo.py floors` and `... cards` add the rows as they land.")
+        out.append(f"**{title}**{status}\n\n" + "\n".join(header + rows))
+    return "\n\n".join(out) + f"\n\n{published['left_out']}"
 
 
 def _filled(path: str, marks: tuple[str, str], block: str, text: str | None = None) -> str:
@@ -119,6 +185,8 @@ def generated() -> dict[str, str]:
     out["docs/api.md"] = api_page()
     out[TOOLKIT_PAGE] = _filled(TOOLKIT_PAGE, TOOLKIT_MARKS, options.toolkit_table())
     out["README.md"] = _filled("README.md", ZOO_TABLE_MARKS, pages.table(markdown=True))
+    page, marks = INCEPTION_TABLE[:2]
+    out[page] = _filled(page, marks, inception_table(), text=out.get(page))
     for page, marks, results in RESULT_TABLES:  # several tables of one page fill in turn
         if os.path.isfile(os.path.join(ROOT, results)):
             with open(os.path.join(ROOT, results)) as handle:

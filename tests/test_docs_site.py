@@ -56,6 +56,31 @@ def test_a_changed_card_makes_its_page_stale(tmp_path, monkeypatch):
     assert pages.plot_digest("dcgan_mnist") != before[1] and pages.entry_page("dcgan_mnist") != before[0]
 
 
+def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_published_values(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    copy = tmp_path / "zoo"
+    shutil.copytree(zoo.root(), copy, ignore=shutil.ignore_patterns("*.keras"))
+    monkeypatch.setenv("KERASGAN_ZOO", str(copy))
+    build_docs = _build_docs()
+    published = json.loads((ROOT / "benchmarks" / "published" / "cifar10.json").read_text())
+    before = build_docs.inception_table()
+    for row in published["rows"]:  # every published value with where it was read
+        assert f"| {row['fid']:,.2f} |" in before and row["where"] in before
+    assert "`dcgan_cifar10`" not in before
+    card = json.loads((copy / "dcgan_cifar10" / "card.json").read_text())
+    card["metrics"]["inception"] = {"num_samples": 10000, "fid": 61.234, "kid": 0.05, "kid_std_error": 0.0012,
+                                    "precision": 0.6, "recall": 0.25, "reference": "10,000 test images of X",
+                                    "evaluated_with": "kerasgan eval dcgan_cifar10 --features=inception --num=10000"}
+    (copy / "dcgan_cifar10" / "card.json").write_text(json.dumps(card))
+    row = next(line for line in build_docs.inception_table().splitlines() if "`dcgan_cifar10`" in line)
+    assert "| 61.2 | 0.0500 ± 0.0012 | 0.600 / 0.250 |" in row and "10,000 test images of X" in row
+    page = pages.entry_page("dcgan_cifar10")
+    assert "| FID, FID Inception | 61.2 |" in page and "| precision / recall, FID Inception (k = 3) | 0.600 / 0.250 |" in page
+    assert "--features=inception --num=10000" in page
+
+
 def test_the_site_builds_strictly(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -129,6 +129,12 @@ def _metrics_table(info: dict) -> list[str]:
     if "copy_rate" in m:
         rows.append(("copy rate", f"{100 * m['copy_rate']:.2f} %", f"≤ {_pct(bar['copy_rate_max'])}"
                      if "copy_rate_max" in bar else ""))
+    inception = m.get("inception")  # the field's yardstick, when measured (scripts/inception_zoo.py cards)
+    if inception:
+        rows += [("FID, FID Inception", _number(inception["fid"]), ""),
+                 ("KID, FID Inception", f"{inception['kid']:.4f} ± {inception['kid_std_error']:.4f}", ""),
+                 ("precision / recall, FID Inception (k = 3)",
+                  f"{inception['precision']:.3f} / {inception['recall']:.3f}", "")]
     lines = ["| metric | value | bar |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     met = "**met**" if bar.get("met") else "**not met**"
@@ -136,7 +142,12 @@ def _metrics_table(info: dict) -> list[str]:
     when = (f"; first met at epoch {first['epoch']} ({first['source']}, {first['train_seconds']:,.0f} s of training, "
             f"a {first['num_samples']:,}-sample estimate)") if first else ""
     command, _, how = str(m.get("evaluated_with", f"kerasgan eval {info['name']}")).partition(": ")
-    return lines + ["", f"The quality bar is {met}{when}. Measured by `{command}`" + (f" ({how})." if how else ".")]
+    measured = f"The quality bar is {met}{when}. Measured by `{command}`" + (f" ({how})." if how else ".")
+    if inception:
+        measured += (f" The FID Inception's rows (the field's yardstick, docs/evaluation.md): "
+                     f"`{inception.get('evaluated_with', 'kerasgan eval ' + info['name'] + ' --features=inception')}`,"
+                     f" {inception['num_samples']:,} samples against {inception['reference']}.")
+    return lines + ["", measured]
 
 
 def _recipe_difference(shipped: dict, tried: dict) -> str:
