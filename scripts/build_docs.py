@@ -28,10 +28,10 @@ RESULT_TABLES = [("docs/guide/encoder.md", (f"<!-- {name}-table:start -->", f"<!
                   f"benchmarks/results/mode_regularization/{name}.md") for name in ("toy", "mnist")]
 
 
-#: The evaluation page's table of the zoo's Inception metrics beside published values: (page, markers, the
-#: published values, the floors ``scripts/inception_zoo.py floors`` measures).
+#: The evaluation page's table of the zoo's Inception metrics beside published values (``zoo/published/``): (page,
+#: markers, the floors ``scripts/inception_zoo.py floors`` measures).
 INCEPTION_TABLE = ("docs/evaluation.md", ("<!-- inception-table:start -->", "<!-- inception-table:end -->"),
-                   "benchmarks/published/cifar10.json", "benchmarks/results/inception_floors.json")
+                   "benchmarks/results/inception_floors.json")
 
 
 def _json(path: str):
@@ -45,10 +45,10 @@ def _cell(value, digits: int = 1) -> str:
 
 def inception_table() -> str:
     """The zoo's Inception metrics (each card's ``metrics.inception``) and the noise floors of the data (``floors``)
-    beside the published values of ``benchmarks/published/cifar10.json``, one table per dataset; every row says
+    beside the published values of ``zoo/published/cifar10.json``, one table per dataset; every row says
     against which real images and on how many samples its FID was taken."""
-    _, _, published_path, floors_path = INCEPTION_TABLE
-    published = _json(published_path)
+    floors_path = INCEPTION_TABLE[2]
+    published = pages.published("cifar10")
     floors = _json(floors_path) if os.path.isfile(os.path.join(ROOT, floors_path)) else {}
     header = ["| model | what | FID | KID (± s.e.) | precision / recall | Inception score | against | samples | "
               "where |", "|---|---|---:|---:|---|---:|---|---:|---|"]

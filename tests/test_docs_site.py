@@ -64,7 +64,7 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     shutil.copytree(zoo.root(), copy, ignore=shutil.ignore_patterns("*.keras"))
     monkeypatch.setenv("KERASGAN_ZOO", str(copy))
     build_docs = _build_docs()
-    published = json.loads((ROOT / "benchmarks" / "published" / "cifar10.json").read_text())
+    published = pages.published("cifar10")
     before = build_docs.inception_table()
     for row in published["rows"]:  # every published value with where it was read
         assert f"| {row['fid']:,.2f} |" in before and row["where"] in before
@@ -79,6 +79,12 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     page = pages.entry_page("dcgan_cifar10")
     assert "| FID, FID Inception | 61.2 |" in page and "| precision / recall, FID Inception (k = 3) | 0.600 / 0.250 |" in page
     assert "--features=inception --num=10000" in page
+    # the published points of the same family beside its curve: IS over the real IS, at their steps
+    points = {p["label"]: p for p in pages.plot_data("sngan_cifar10")["references"]}
+    assert points["SNGAN, mimicry README"] == {"label": "SNGAN, mimicry README", "generator_steps": 100000,
+                                               "score_ratio": round(7.97 / 11.24, 6)}
+    assert "An analogy, not a comparison" in pages.entry_page("sngan_cifar10")
+    assert pages.plot_data("dcgan_mnist")["references"] == []
 
 
 def test_the_site_builds_strictly(tmp_path):

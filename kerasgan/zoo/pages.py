@@ -28,9 +28,10 @@ import json
 import os
 
 from kerasgan.recipes import command
-from kerasgan.zoo.storage import card, names, recipes, train_command
+from kerasgan.zoo.storage import card, names, recipes, root, train_command
 
-__all__ = ["table", "entry_page", "index_page", "pages", "plot_data", "plot_digest", "plot_history", "PLOT_KEY"]
+__all__ = ["table", "entry_page", "index_page", "pages", "plot_data", "plot_digest", "plot_history", "published",
+           "PLOT_KEY"]
 
 #: The PNG text key that holds the digest of the data a plot draws.
 PLOT_KEY = "kerasgan-plot-data"
@@ -43,6 +44,35 @@ def _pct(value) -> str:
 
 def _number(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
+
+
+def published(dataset: str) -> dict:
+    """The published values the zoo compares with on ``dataset`` (``zoo/published/DATASET.json``: each row with
+    where it was read), or ``{}`` when there are none.
+
+    Example:
+
+    >>> rows = published("cifar10")["rows"]
+    >>> any(r["model"] == "SNGAN" and r["compare_with"] == "sngan_cifar10" for r in rows), published("mnist")
+    (True, {})
+    """
+    path = os.path.join(root(), "published", f"{dataset}.json")
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _references(info: dict) -> list[dict]:
+    """The published points an entry's plot shows: the rows that compare with it, their Inception score as a
+    fraction of the real images' (an analogy to the entry's classifier score ratio: another network, other
+    images), at their generator steps (None: not stated)."""
+    values = published(info["dataset"])
+    real = (values.get("real_inception_score") or {}).get("value")
+    return [{"label": f"{row['model']}, {row['source'].split(',')[0]}", "generator_steps": row.get("generator_steps"),
+             "score_ratio": round(row["inception_score"] / real, 6)}
+            for row in values.get("rows", []) if real and row.get("compare_with") == info["name"]
+            and row.get("inception_score")]
 
 
 def plot_data(name: str) -> dict:
@@ -65,7 +95,7 @@ def plot_data(name: str) -> dict:
     return {"name": name, "series": series, "num_samples": info["eval_history"][0]["num_samples"]
             if info.get("eval_history") else None,
             "bar": {k: bar[k] for k in ("score_ratio_min", "fid_max") if k in bar},
-            "selection": (info.get("selection") or {}).get("split")}
+            "selection": (info.get("selection") or {}).get("split"), "references": _references(info)}
 
 
 def plot_digest(name: str) -> str:
@@ -99,6 +129,14 @@ def plot_history(name: str, path: str) -> str:
         right.plot(line["steps"], line["fid"], style, markersize=3, label=source)
     if "score_ratio_min" in data["bar"]:
         left.axhline(100 * data["bar"]["score_ratio_min"], color="grey", linewidth=1, linestyle=":", label="bar")
+    for number, point in enumerate(data["references"]):  # published points: their IS over the real IS
+        colour = f"C{2 + number}"
+        if point["generator_steps"]:
+            left.plot([point["generator_steps"]], [100 * point["score_ratio"]], "*", color=colour, markersize=9,
+                      label=f"{point['label']} (IS/real IS)")
+        else:
+            left.axhline(100 * point["score_ratio"], color=colour, linewidth=1, linestyle="--",
+                         label=f"{point['label']} (IS/real IS, steps not stated)")
     if "fid_max" in data["bar"]:
         right.axhline(data["bar"]["fid_max"], color="grey", linewidth=1, linestyle=":", label="bar")
         right.set_yscale("log")
@@ -255,6 +293,16 @@ def entry_page(name: str) -> str:
     lines += _metrics_table(info)
     lines += ["", "## Training", "", f"![score and FID during training](plots/{name}.png)", "",
               f"<!-- plot data sha256 {plot_digest(name)} -->", ""]
+    references = _references(info)
+    if references:
+        points = "; ".join(f"{p['label']}: {100 * p['score_ratio']:.0f} %" + (
+            f" at {p['generator_steps']:,} generator steps" if p["generator_steps"] else " (steps not stated)")
+            for p in references)
+        lines += [f"Beside the curve, published results of the same model family as fractions of the real images' "
+                  f"Inception score ({points}; `zoo/published/{info['dataset']}.json` says where each was read). "
+                  "An analogy, not a comparison: their number is the Inception score on the original images, ours "
+                  "this project's classifier score on a JPEG copy; the field's own yardstick is in the Metrics "
+                  "table when measured.", ""]
     if info.get("quality_note"):
         lines += [" ".join(info["quality_note"].split()), ""]
     lines += ["## Attempts", ""] + _attempts_table(info) + [""]
