@@ -45,16 +45,15 @@ def _cell(value, digits: int = 1) -> str:
 
 def inception_table() -> str:
     """The zoo's Inception metrics (each card's ``metrics.inception``) and the noise floors of the data (``floors``)
-    beside the published values of ``zoo/published/cifar10.json``, one table per dataset; every row says
+    beside the published values of ``zoo/published/DATASET.json``, one table per dataset; every row says
     against which real images and on how many samples its FID was taken."""
     floors_path = INCEPTION_TABLE[2]
-    published = pages.published("cifar10")
     floors = _json(floors_path) if os.path.isfile(os.path.join(ROOT, floors_path)) else {}
     header = ["| model | what | FID | KID (± s.e.) | precision / recall | Inception score | against | samples | "
               "where |", "|---|---|---:|---:|---|---:|---|---:|---|"]
     out = []
     for dataset in ("cifar10", "mnist"):
-        rows = []
+        rows, published = [], pages.published(dataset)
         floor = floors.get(dataset)
         if floor:
             rows.append(f"| real images | {floor['num_train']:,} random training images (the floor) | "
@@ -72,7 +71,7 @@ def inception_table() -> str:
                         f"{measured['precision']:.3f} / {measured['recall']:.3f} | — | {measured['reference']} | "
                         f"{measured['num_samples']:,} | `{command}` |")
         measured_rows = len(rows)
-        if dataset == "cifar10":
+        if published:
             for row in published["rows"]:
                 kid = "—" if row.get("kid") is None else f"{row['kid']:.4f}"
                 steps = f", {row['generator_steps']:,} generator steps" if row.get("generator_steps") else ""
@@ -89,8 +88,9 @@ def inception_table() -> str:
                             "images)", "mnist": "MNIST (grayscale digits repeated to RGB, resized to 299x299)"}[dataset]
         status = ("" if measured_rows else "\n\nNo zoo entry of this dataset has been measured yet: "
                   "`python scripts/inception_zoo.py floors` and `... cards` add the rows as they land.")
-        out.append(f"**{title}**{status}\n\n" + "\n".join(header + rows))
-    return "\n\n".join(out) + f"\n\n{published['left_out']}"
+        left_out = f"\n\n{published['left_out']}" if published.get("left_out") else ""
+        out.append(f"**{title}**{status}\n\n" + "\n".join(header + rows) + left_out)
+    return "\n\n".join(out)
 
 
 def _filled(path: str, marks: tuple[str, str], block: str, text: str | None = None) -> str:
