@@ -474,18 +474,19 @@ class InceptionEvaluator:
         >>> rng = np.random.default_rng(0)
         >>> reference, other = rng.normal(size=(200, 8)), rng.normal(size=(200, 8))
         >>> evaluator = InceptionEvaluator(reference, features=InceptionFeatures(network=build_network()))
-        >>> round(abs(evaluator.evaluate_features(reference)["fid"]), 6), evaluator.evaluate_features(other)["fid"] > 0.1
+        >>> same, other = evaluator.evaluate_features(reference), evaluator.evaluate_features(other)
+        >>> round(abs(same["fid"]), 6), other["fid"] > 0.1
         (0.0, True)
         >>> try:
         ...     evaluator.evaluate_features(np.zeros((3, 5)))
         ... except ValueError as error:
         ...     print(error)
-        kerasgan: evaluate_features reads features (N, 8) like the reference's; got shape (3, 5) (images go to evaluate()).
+        kerasgan: evaluate_features reads features (N, 8) as the reference's; got (3, 5) (images: evaluate()).
         """
         feats = np.asarray(features, "float64")
         if feats.ndim != 2 or feats.shape[1] != self.reference.shape[1]:
-            raise ValueError(f"kerasgan: evaluate_features reads features (N, {self.reference.shape[1]}) like the "
-                             f"reference's; got shape {feats.shape} (images go to evaluate()).")
+            raise ValueError(f"kerasgan: evaluate_features reads features (N, {self.reference.shape[1]}) as the "
+                             f"reference's; got {feats.shape} (images: evaluate()).")
         mu, sigma = metrics.feature_statistics(feats)
         kid, kid_error = metrics.kernel_distance_error(feats, self.reference, subsets=100, subset_size=1000)
         return {"num_samples": int(len(feats)), "fid": metrics.frechet_distance(mu, sigma, self.mu, self.sigma),
