@@ -79,6 +79,16 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     page = pages.entry_page("dcgan_cifar10")
     assert "| FID, FID Inception | 61.2 |" in page and "| precision / recall, FID Inception (k = 3) | 0.600 / 0.250 |" in page
     assert "--features=inception --num=10000" in page
+    # the measured floors: a random 10,000 of the training images, and all of them (the published floors' setting)
+    floors = tmp_path / "floors.json"
+    metric = {"kid": 0.0001, "kid_std_error": 0.00005, "precision": 0.7, "recall": 0.69}
+    floors.write_text(json.dumps({"cifar10": {**metric, "fid": 5.123, "num_train": 10000, "num_test": 10000,
+                                              "whole_train": {**metric, "fid": 3.456, "num_train": 50000}}}))
+    monkeypatch.setattr(build_docs, "INCEPTION_TABLE", build_docs.INCEPTION_TABLE[:2] + (str(floors),))
+    table = build_docs.inception_table()
+    assert "| real images | 10,000 random training images (the floor) | 5.12 | 0.0001 ± 0.0001 | 0.700 / 0.690 |" in table
+    assert ("| real images | all 50,000 training images (the published floors' setting) | 3.46 |" in table
+            and "`python scripts/inception_zoo.py floors cifar10 --whole_train` |" in table)
     # the published points of the same family beside its curve: IS over the real IS, at their steps
     points = {p["label"]: p for p in pages.plot_data("sngan_cifar10")["references"]}
     assert points["SNGAN, mimicry README"] == {"label": "SNGAN, mimicry README", "generator_steps": 100000,
