@@ -1,5 +1,6 @@
 """The zoo: offline loading from an installed copy, cards that match re-measured metrics, tampering."""
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -371,6 +372,17 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     out = capsys.readouterr().out
     assert "not shipped" in out and "does not beat the shipped weights' 0.00" in out and "--replace" in out
     assert before == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+    # the unshipped run's curve, recorded from its workdir (scripts/training_progress.py)
+    spec = importlib.util.spec_from_file_location("training_progress", ROOT / "scripts" / "training_progress.py")
+    progress = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(progress)
+    record = progress.progress(str(tmp_path / "run2"))
+    assert record["epoch"] == 1 and record["config"]["base_filters"] == 8 and record["workdir"] == "run2"
+    [raw] = record["history"]  # --eval_every=5 and one epoch: the last epoch's raw evaluation
+    assert (raw["epoch"], raw["source"], raw["generator_steps"]) == (1, "raw", 4)
+    assert record["best"] == {"selection_fid": raw["fid"], "epoch": 1, "source": "raw"}
+    assert f"| 1 | 4 | {raw['train_seconds']:,.0f} | {100 * raw['score_ratio']:.0f} % / {raw['fid']:.0f} | — |" in (
+        progress.table(record))
 
     _build(monkeypatch, "tiny_mnist", "--epochs=1", "--set", "base_filters=8", "--replace",
            f"--workdir={tmp_path / 'run2'}")  # the same run, resumed from its workdir: nothing more to train
