@@ -396,9 +396,11 @@ class TimeLimit(keras.callbacks.Callback):
     A training that spans sessions (or a job with a wall-clock limit) needs to
     end cleanly before it is killed: with its checkpoint written, its last
     epoch evaluated and its result saved. After each epoch, ``TimeLimit``
-    estimates the next epoch's duration as the longest epoch seen in this
-    ``fit`` (from one epoch's start to the next one's, so the epoch-end
-    callbacks such as evaluations and checkpoints count) and sets
+    estimates the next epoch's duration as the longest of the last ``recent``
+    epochs (from one epoch's start to the next one's, so the epoch-end
+    callbacks such as evaluations and checkpoints count; recent ones only, so
+    an epoch slowed long ago by another job on the machine does not end the
+    training early: keep ``recent`` at least the evaluation period) and sets
     ``model.stop_training`` when it would end after the deadline. At least
     one epoch always runs. Put it *before* an :class:`EvaluateCallback` in
     the list, which then scores the epoch it stopped at; ``stopped_epoch``
@@ -418,8 +420,12 @@ class TimeLimit(keras.callbacks.Callback):
     (1, [0])
     """
 
-    def __init__(self, seconds: float | None = None, until: float | None = None):
+    def __init__(self, seconds: float | None = None, until: float | None = None, recent: int = 5):
         super().__init__()
+        if int(recent) < 1:
+            raise ValueError(f"kerasgan: TimeLimit needs recent >= 1 (epochs whose longest is the estimate), got "
+                             f"{recent}.")
+        self.recent = int(recent)
         if (seconds is None) == (until is None):
             raise ValueError("kerasgan: TimeLimit needs exactly one of seconds (from the start of fit) and until "
                              f"(a time.time() value), got seconds={seconds}, until={until}.")
@@ -428,24 +434,26 @@ class TimeLimit(keras.callbacks.Callback):
         self.seconds, self.until = seconds, until
         self.deadline = until
         self.stopped_epoch = 0
-        self.longest = 0.0
+        self.longest = 0.0  # the estimate of the next epoch
+        self.durations: list[float] = []  # each finished epoch, start to start
         self._started = None
 
     def on_train_begin(self, logs=None) -> None:
         if self.seconds is not None:
             self.deadline = time.time() + self.seconds
-        self.stopped_epoch, self.longest, self._started = 0, 0.0, None
+        self.stopped_epoch, self.longest, self.durations, self._started = 0, 0.0, [], None
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         now = time.time()
         if self._started is not None:
-            self.longest = max(self.longest, now - self._started)
+            self.durations.append(now - self._started)
         self._started = now
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         now = time.time()
         # the epoch that just ran, without its end callbacks, is a lower bound of the next one
-        self.longest = max(self.longest, now - self._started)
+        earlier = self.durations[len(self.durations) - self.recent + 1:] if self.recent > 1 else []
+        self.longest = max(earlier + [now - self._started])
         if now + self.longest > self.deadline:
             self.model.stop_training = True
             self.stopped_epoch = epoch + 1

@@ -415,6 +415,18 @@ def test_time_limit_stops_at_the_last_epoch_that_ends_before_the_deadline():
     later = TimeLimit(until=clock.time() + 3600)
     history = gan.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[later])
     assert later.stopped_epoch == 0 and len(history.epoch) == 2
+
+    class SlowFirst(keras.callbacks.Callback):  # one slow epoch (another job on the machine), then fast ones
+        def on_epoch_end(self, epoch, logs=None):
+            clock.sleep(0.6 if epoch == 0 else 0.0)
+
+    every = TimeLimit(seconds=1.5, recent=1000)  # the slow epoch stays the estimate
+    by_every = gan.fit(x, batch_size=8, epochs=500, verbose=0, callbacks=[SlowFirst(), every])
+    recent = TimeLimit(seconds=1.5, recent=2)  # the default (5) as short: the last two epochs
+    by_recent = gan.fit(x, batch_size=8, epochs=500, verbose=0, callbacks=[SlowFirst(), recent])
+    assert every.longest >= 0.6 > recent.longest and len(by_recent.epoch) > len(by_every.epoch)
+    with pytest.raises(ValueError, match=r"recent >= 1 \(epochs whose longest is the estimate\), got 0"):
+        TimeLimit(seconds=1, recent=0)
     with pytest.raises(ValueError, match="exactly one of seconds"):
         TimeLimit()
     with pytest.raises(ValueError, match="exactly one of seconds"):
