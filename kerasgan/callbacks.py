@@ -452,7 +452,7 @@ class TimeLimit(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         now = time.time()
         # the epoch that just ran, without its end callbacks, is a lower bound of the next one
-        earlier = self.durations[len(self.durations) - self.recent + 1:] if self.recent > 1 else []
+        earlier = self.durations[max(0, len(self.durations) - self.recent + 1):] if self.recent > 1 else []
         self.longest = max(earlier + [now - self._started])
         if now + self.longest > self.deadline:
             self.model.stop_training = True
