@@ -154,6 +154,12 @@ def plot_history(name: str, path: str) -> str:
     return path
 
 
+def _inception_fid(info: dict, missing: str = "—") -> str:
+    """The card's FID on the FID Inception's features (the field's yardstick), or ``missing`` if not measured."""
+    inception = (info.get("metrics") or {}).get("inception")
+    return _number(inception["fid"]) if inception else missing
+
+
 def _metrics_table(info: dict) -> list[str]:
     m, bar = info["metrics"], info.get("quality_bar") or {}
     rows = [("classifier score", f"{m['score']:.2f} ({_pct(m['score_ratio'])} of real)",
@@ -216,39 +222,43 @@ def _attempts_table(info: dict) -> list[str]:
 def table(markdown: bool = False, page: str = "docs/zoo/{name}.md", picture: str = "zoo/{name}/samples.png") -> str:
     """The zoo as a table: each entry's variant, dataset and measured metrics
     (score as a share of real test data's, FID against the test split, label
-    accuracy, copy rate, whether it meets its quality bar); the entries that
+    accuracy, copy rate, whether it meets its quality bar, and FID on the FID
+    Inception's features once measured: ``metrics.inception``); the entries that
     load (:func:`~kerasgan.zoo.names`). ``markdown=True`` gives the front
     page's table instead: the entry linked to its documentation ``page``, its
-    variant and data, the headline number (score as a share of real) and the
-    bar, and a thumbnail of its samples ``picture`` (paths relative to where
-    the table is shown; ``{name}`` is the entry).
+    variant and data, the headline number (score as a share of real), the
+    bar, the FID Inception's FID (— until measured) and a thumbnail of its
+    samples ``picture`` (paths relative to where the table is shown;
+    ``{name}`` is the entry).
 
     Example:
 
     >>> print(table().splitlines()[0])
-    entry                  variant   dataset          score (% real)      FID  label acc  copies bar
+    entry                  variant   dataset          score (% real)      FID  label acc  copies bar       Inception FID
     >>> table(markdown=True).splitlines()[2].startswith("| [acgan_cifar10](docs/zoo/acgan_cifar10.md) | acgan |")
     True
     """
     if markdown:
-        lines = ["| entry | variant | data | score (% of real) | bar | samples |", "|---|---|---|---:|---|---|"]
+        lines = ["| entry | variant | data | score (% of real) | bar | Inception FID | samples |",
+                 "|---|---|---|---:|---|---:|---|"]
         for name in names():
             info = card(name)
             met = "met" if (info.get("quality_bar") or {}).get("met") else "not met"
             lines.append(f"| [{name}]({page.format(name=name)}) | {info['variant']} | {info['dataset']} | "
-                         f"{100 * info['metrics']['score_ratio']:.0f} % | {met} | "
+                         f"{100 * info['metrics']['score_ratio']:.0f} % | {met} | {_inception_fid(info)} | "
                          f'<img src="{picture.format(name=name)}" alt="{name}" width="96"> |')
         return "\n".join(lines)
-    header = ["entry", "variant", "dataset", "score (% real)", "FID", "label acc", "copies", "bar"]
+    header = ["entry", "variant", "dataset", "score (% real)", "FID", "label acc", "copies", "bar", "Inception FID"]
     rows = []
     for name in names():
         info = card(name)
         m, bar = info["metrics"], info.get("quality_bar") or {}
         cells = [f"{m['score']:.2f} ({100 * m['score_ratio']:.0f}%)", f"{m['fid']:.1f}",
                  f"{m['label_accuracy']:.3f}" if "label_accuracy" in m else "",
-                 f"{100 * m['copy_rate']:.2f}%" if "copy_rate" in m else "", "met" if bar.get("met") else "not met"]
+                 f"{100 * m['copy_rate']:.2f}%" if "copy_rate" in m else "", "met" if bar.get("met") else "not met",
+                 _inception_fid(info, missing="")]
         rows.append([name, info["variant"], info["dataset"], *cells])
-    widths = [22, 9, 14, 16, 8, 10, 7, 7]
+    widths = [22, 9, 14, 16, 8, 10, 7, 7, 15]
     return "\n".join(" ".join(f"{c:<{w}}" if i < 3 or i == 7 else f"{c:>{w}}"
                                for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in [header, *rows])
 
