@@ -72,11 +72,16 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     for row in published["rows"]:  # every published value with where it was read
         assert f"| {row['fid']:,.2f} |" in before and row["where"] in before
     assert "`dcgan_cifar10`" not in before
+    unmeasured = next(line for line in pages.table(markdown=True).splitlines() if "[dcgan_cifar10]" in line)
+    assert "| not met | — |" in unmeasured  # the front page's Inception FID column, until measured
     card["metrics"]["inception"] = {"num_samples": 10000, "fid": 61.234, "kid": 0.05, "kid_std_error": 0.0012,
                                     "precision": 0.6, "recall": 0.25, "reference": "10,000 test images of X",
                                     "evaluated_with": "kerasgan eval dcgan_cifar10 --features=inception --num=10000"}
     (copy / "dcgan_cifar10" / "card.json").write_text(json.dumps(card))
     row = next(line for line in build_docs.inception_table().splitlines() if "`dcgan_cifar10`" in line)
+    front = next(line for line in pages.table(markdown=True).splitlines() if "[dcgan_cifar10]" in line)
+    assert "| not met | 61.2 |" in front and next(line for line in pages.table().splitlines()
+                                                     if line.startswith("dcgan_cifar10")).endswith(" 61.2")
     assert "| 61.2 | 0.0500 ± 0.0012 | 0.600 / 0.250 |" in row and "10,000 test images of X" in row
     page = pages.entry_page("dcgan_cifar10")
     assert "| FID, FID Inception | 61.2 |" in page and "| precision / recall, FID Inception (k = 3) | 0.600 / 0.250 |" in page
