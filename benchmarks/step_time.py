@@ -71,6 +71,8 @@ SETTINGS = {
     "sngan paper b32 bf16": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
                                        "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64,
                              "mixed_bfloat16", False),
+    "sngan paper b32 f32": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
+                                      "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64, "float32", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
