@@ -34,6 +34,15 @@ INCEPTION_TABLE = ("docs/evaluation.md", ("<!-- inception-table:start -->", "<!-
                    "benchmarks/results/inception_floors.json")
 
 
+#: why a dataset's table has no published rows (no ``zoo/published/DATASET.json``)
+UNPUBLISHED = {
+    "mnist": "No published values are quoted for MNIST: StudioGAN, mimicry and the SNGAN paper report no MNIST "
+             "Inception FID, and Lucic et al. 2018, which does, could not be read on this machine to check its "
+             "numbers. The floor rows are the yardstick: an entry's FID read against them, not against a paper.",
+    "cifar10": "",
+}
+
+
 def _json(path: str):
     with open(os.path.join(ROOT, path)) as handle:
         return json.load(handle)
@@ -41,6 +50,12 @@ def _json(path: str):
 
 def _cell(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _kid(measured: dict) -> str:
+    """A KID with its standard error: four decimals, or two significant digits where that shows zeros (a floor)."""
+    kid, error = measured["kid"], measured["kid_std_error"]
+    return f"{kid:.4f} ± {error:.4f}" if abs(kid) >= 1e-3 else f"{kid:.1e} ± {error:.1e}"
 
 
 def inception_table() -> str:
@@ -57,13 +72,13 @@ def inception_table() -> str:
         floor = floors.get(dataset)
         if floor:
             rows.append(f"| real images | {floor['num_train']:,} random training images (the floor) | "
-                        f"{_cell(floor['fid'], 2)} | {floor['kid']:.4f} ± {floor['kid_std_error']:.4f} | "
+                        f"{_cell(floor['fid'], 2)} | {_kid(floor)} | "
                         f"{floor['precision']:.3f} / {floor['recall']:.3f} | — | {floor['num_test']:,} test images | "
                         f"{floor['num_train']:,} | `python scripts/inception_zoo.py floors` |")
             whole = floor.get("whole_train")
             if whole:  # every training image: the setting of the published floors
                 rows.append(f"| real images | all {whole['num_train']:,} training images (the published floors' "
-                            f"setting) | {_cell(whole['fid'], 2)} | {whole['kid']:.4f} ± {whole['kid_std_error']:.4f}"
+                            f"setting) | {_cell(whole['fid'], 2)} | {_kid(whole)}"
                             f" | {whole['precision']:.3f} / {whole['recall']:.3f} | — | {floor['num_test']:,} test "
                             f"images | {whole['num_train']:,} | `python scripts/inception_zoo.py floors "
                             f"{dataset} --whole_train` |")
@@ -74,7 +89,7 @@ def inception_table() -> str:
                 continue
             command = measured.get("evaluated_with", f"kerasgan eval {name} --features=inception")
             rows.append(f"| kerasgan `{name}` | {info['variant']}, {info.get('steps', 0):,} generator steps | "
-                        f"{_cell(measured['fid'])} | {measured['kid']:.4f} ± {measured['kid_std_error']:.4f} | "
+                        f"{_cell(measured['fid'])} | {_kid(measured)} | "
                         f"{measured['precision']:.3f} / {measured['recall']:.3f} | — | {measured['reference']} | "
                         f"{measured['num_samples']:,} | `{command}` |")
         measured_rows = len(rows)
@@ -95,7 +110,8 @@ def inception_table() -> str:
                             "images)", "mnist": "MNIST (grayscale digits repeated to RGB, resized to 299x299)"}[dataset]
         status = ("" if measured_rows else "\n\nNo zoo entry of this dataset has been measured yet: "
                   "`python scripts/inception_zoo.py floors` and `... cards` add the rows as they land.")
-        left_out = f"\n\n{published['left_out']}" if published.get("left_out") else ""
+        left_out = (f"\n\n{published['left_out']}" if published.get("left_out") else
+                    "" if published else f"\n\n{UNPUBLISHED[dataset]}")
         out.append(f"**{title}**{status}\n\n" + "\n".join(header + rows) + left_out)
     return "\n\n".join(out)
 

@@ -90,10 +90,16 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     floors = tmp_path / "floors.json"
     metric = {"kid": 0.0001, "kid_std_error": 0.00005, "precision": 0.7, "recall": 0.69}
     floors.write_text(json.dumps({"cifar10": {**metric, "fid": 5.123, "num_train": 10000, "num_test": 10000,
-                                              "whole_train": {**metric, "fid": 3.456, "num_train": 50000}}}))
+                                              "whole_train": {**metric, "fid": 3.456, "num_train": 50000}},
+                                  "mnist": {**metric, "kid": 0.0123, "fid": 1.5, "num_train": 10000, "num_test": 10000}}))
     monkeypatch.setattr(build_docs, "INCEPTION_TABLE", build_docs.INCEPTION_TABLE[:2] + (str(floors),))
     table = build_docs.inception_table()
-    assert "| real images | 10,000 random training images (the floor) | 5.12 | 0.0001 ± 0.0001 | 0.700 / 0.690 |" in table
+    # a KID near zero keeps two significant digits, the others four decimals
+    floor = "| real images | 10,000 random training images (the floor) |"
+    assert f"{floor} 5.12 | 1.0e-04 ± 5.0e-05 | 0.700 / 0.690 |" in table
+    assert f"{floor} 1.50 | 0.0123 ± 0.0001 | 0.700 / 0.690 |" in table
+    # a dataset without published values says why, under its table
+    assert table.endswith(build_docs.UNPUBLISHED["mnist"]) and "No published values are quoted for MNIST" in table
     assert ("| real images | all 50,000 training images (the published floors' setting) | 3.46 |" in table
             and "`python scripts/inception_zoo.py floors cifar10 --whole_train` |" in table)
     # the published points of the same family beside its curve: IS over the real IS, at their steps
