@@ -388,6 +388,14 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     assert record["best"] == {"selection_fid": raw["fid"], "epoch": 1, "source": "raw"}
     assert f"| 1 | 4 | {raw['train_seconds']:,.0f} | {100 * raw['score_ratio']:.0f} % / {raw['fid']:.0f} | — |" in (
         progress.table(record))
+    # written twice, the same run replaces itself; a restarted run keeps the earlier one's curve beside it
+    out = tmp_path / "progress"
+    assert "earlier" not in progress.write(record, str(out)) and "earlier" not in progress.write(record, str(out))
+    restarted = {**record, "history": [{**raw, "fid": raw["fid"] + 1.0}]}
+    written = progress.write(restarted, str(out))
+    assert written["earlier"] == [record] and json.loads((out / "run2.json").read_text()) == written
+    assert (out / "run2.md").read_text().count("| 1 | 4 |") == 2 and "restarted from scratch" in (
+        out / "run2.md").read_text()
 
     _build(monkeypatch, "tiny_mnist", "--epochs=1", "--set", "base_filters=8", "--replace",
            f"--workdir={tmp_path / 'run2'}")  # the same run, resumed from its workdir: nothing more to train
