@@ -34,12 +34,11 @@ INCEPTION_TABLE = ("docs/evaluation.md", ("<!-- inception-table:start -->", "<!-
                    "benchmarks/results/inception_floors.json")
 
 
-#: why a dataset's table has no published rows (no ``zoo/published/DATASET.json``)
+#: why a dataset's table has no published rows (no ``zoo/published/DATASET.json``): one is needed for each such dataset
 UNPUBLISHED = {
     "mnist": "No published values are quoted for MNIST: StudioGAN, mimicry and the SNGAN paper report no MNIST "
              "Inception FID, and Lucic et al. 2018, which does, could not be read on this machine to check its "
              "numbers. The floor rows are the yardstick: an entry's FID read against them, not against a paper.",
-    "cifar10": "",
 }
 
 
