@@ -56,6 +56,7 @@ from kerasgan.callbacks import EvaluateCallback, TimeLimit
 from kerasgan.metrics import Evaluator
 from kerasgan.saving import stored_difference
 from kerasgan.zoo.bars import EVAL_SAMPLES, HEADLINE_METRICS, bar_minima, bar_numbers, first_met, quality_bar
+from kerasgan.zoo.storage import shipped_selection_fid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: What the entries' files are, in the card's "files".
@@ -76,15 +77,6 @@ def previous_attempts(old: dict) -> list:
     elif old.get("note") and not old.get("pretrained", True):  # a recipe-only card: its untrained attempts' story
         attempts.append({"recipe": old["recipe"], "shipped": False, "note": old["note"]})
     return attempts
-
-
-def shipped_selection_fid(old: dict) -> float | None:
-    """The selection-slice FID of the entry's shipped weights (the evaluation its ``best_epoch`` and
-    ``best_weights`` name in ``eval_history``), which a new run must beat to replace them; None when the card
-    ships no training (a recipe, or an entry without an evaluation history)."""
-    shipped = [e for e in old.get("eval_history", [])
-               if e["epoch"] == old.get("best_epoch") and e["source"] == old.get("best_weights")]
-    return float(shipped[0]["fid"]) if shipped and old.get("steps") else None
 
 
 def continuation_start(old: dict) -> dict:
@@ -205,7 +197,8 @@ def main():
     if beat is not None and not callback.best < beat:
         print(f"{args.name}: not shipped: the run's best selection FID {callback.best:.2f} (after {ran} epochs) does "
               f"not beat the shipped weights' {beat:.2f}; the run is in {workdir} (the same command with more "
-              "--epochs goes on; --replace ships it anyway)")
+              f"--epochs goes on; --replace ships it anyway; `python scripts/training_progress.py {workdir} "
+              f"--entry={args.name}` records its curve on the entry's page)")
         return
     recipe["epochs"] = (start["epochs"] if start else 0) + ran  # the card's recipe: all the epochs that made it
     os.makedirs(out, exist_ok=True)

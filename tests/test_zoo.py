@@ -15,7 +15,7 @@ import pytest
 
 import kerasgan
 from kerasgan import cli, zoo
-from kerasgan.zoo import bars
+from kerasgan.zoo import bars, pages
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED = zoo.names()
@@ -377,7 +377,7 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     out = capsys.readouterr().out
     assert "not shipped" in out and "does not beat the shipped weights' 0.00" in out and "--replace" in out
     assert before == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
-    # the unshipped run's curve, recorded from its workdir (scripts/training_progress.py)
+    # the unshipped run's curve, recorded from its workdir into the entry's progress.json (training_progress.py)
     spec = importlib.util.spec_from_file_location("training_progress", ROOT / "scripts" / "training_progress.py")
     progress = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(progress)
@@ -386,16 +386,23 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     [raw] = record["history"]  # --eval_every=5 and one epoch: the last epoch's raw evaluation
     assert (raw["epoch"], raw["source"], raw["generator_steps"]) == (1, "raw", 4)
     assert record["best"] == {"selection_fid": raw["fid"], "epoch": 1, "source": "raw"}
-    assert f"| 1 | 4 | {raw['train_seconds']:,.0f} | {100 * raw['score_ratio']:.0f} % / {raw['fid']:.0f} | — |" in (
-        progress.table(record))
-    # written twice, the same run replaces itself; a restarted run keeps the earlier one's curve beside it
-    out = tmp_path / "progress"
-    assert "earlier" not in progress.write(record, str(out)) and "earlier" not in progress.write(record, str(out))
+    row = f"| 1 | 4 | {raw['train_seconds']:,.0f} | {100 * raw['score_ratio']:.0f} % / {raw['fid']:.0f} | — |"
+    assert row in pages.run_table(record)
+    with pytest.raises(ValueError, match="unknown zoo entry 'tiny'"):
+        progress.write(record, "tiny")
+    # written twice, the same run replaces itself (keeping its note); a restarted run is added after it
+    assert progress.write({**record, "note": "stopped: lost"}, "tiny_mnist") == [{**record, "note": "stopped: lost"}]
+    assert progress.write(record, "tiny_mnist") == [{**record, "note": "stopped: lost"}]
     restarted = {**record, "history": [{**raw, "fid": raw["fid"] + 1.0}]}
-    written = progress.write(restarted, str(out))
-    assert written["earlier"] == [record] and json.loads((out / "run2.json").read_text()) == written
-    assert (out / "run2.md").read_text().count("| 1 | 4 |") == 2 and "restarted from scratch" in (
-        out / "run2.md").read_text()
+    assert progress.write(restarted, "tiny_mnist") == [{**record, "note": "stopped: lost"}, restarted]
+    assert zoo.storage.runs("tiny_mnist") == [{**record, "note": "stopped: lost"}, restarted]
+    # the entry's page shows both runs, plotted beside the shipped curve, until one of them is shipped
+    page = pages.entry_page("tiny_mnist")
+    assert "## Trainings not shipped" in page and page.count(row) == 1 and "stopped: lost" in page
+    assert "### run 2: `run2`" in page and "differs from the shipped one: base_filters=8" in page
+    assert "beats the shipped weights' (0.0)" in page
+    assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 1", "run 2"]
+    assert pages.plot_data("tiny_mnist")["runs"][0]["series"]["raw"]["fid"] == [round(raw["fid"], 4)]
 
     _build(monkeypatch, "tiny_mnist", "--epochs=1", "--set", "base_filters=8", "--replace",
            f"--workdir={tmp_path / 'run2'}")  # the same run, resumed from its workdir: nothing more to train
@@ -403,6 +410,9 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     assert second["recipe"]["base_filters"] == 8 and second["steps"] == 4
     (attempt,) = second["attempts"]
     assert attempt["recipe"]["base_filters"] == 4 and attempt["steps"] == 4
+    # run 1 is the card's now: no longer on the page as not shipped; run 2 (another curve) still is
+    assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 2"]
+    assert "### run 1" not in pages.entry_page("tiny_mnist") and "### run 2: `run2`" in pages.entry_page("tiny_mnist")
 
 
 def test_time_limit_stops_at_the_last_epoch_that_ends_before_the_deadline():

@@ -28,10 +28,10 @@ import json
 import os
 
 from kerasgan.recipes import command
-from kerasgan.zoo.storage import card, names, recipes, root, train_command
+from kerasgan.zoo.storage import card, names, recipes, root, runs, shipped_selection_fid, train_command
 
 __all__ = ["table", "entry_page", "index_page", "pages", "plot_data", "plot_digest", "plot_history", "published",
-           "PLOT_KEY"]
+           "run_table", "PLOT_KEY"]
 
 #: The PNG text key that holds the digest of the data a plot draws.
 PLOT_KEY = "kerasgan-plot-data"
@@ -85,17 +85,41 @@ def plot_data(name: str) -> dict:
     ['ema', 'raw']
     """
     info = card(name)
-    series: dict[str, dict[str, list]] = {}
-    for point in info.get("eval_history", []):
-        line = series.setdefault(point.get("source", "raw"), {"steps": [], "score_ratio": [], "fid": []})
-        line["steps"].append(int(point.get("generator_steps", point["epoch"])))
-        line["score_ratio"].append(round(float(point["score_ratio"]), 6))
-        line["fid"].append(round(float(point["fid"]), 4))
+    series = _series(info.get("eval_history", []))
     bar = info.get("quality_bar") or {}
     return {"name": name, "series": series, "num_samples": info["eval_history"][0]["num_samples"]
             if info.get("eval_history") else None,
             "bar": {k: bar[k] for k in ("score_ratio_min", "fid_max") if k in bar},
-            "selection": (info.get("selection") or {}).get("split"), "references": _references(info)}
+            "selection": (info.get("selection") or {}).get("split"), "references": _references(info),
+            "runs": [{"label": _run_label(run, number), "series": _series(run["history"])}
+                     for number, run in _unshipped(info)]}
+
+
+def _series(history: list[dict]) -> dict[str, dict[str, list]]:
+    """Per source (``raw``, ``ema``): the generator steps, score ratios and FIDs of evaluations ``history``."""
+    series: dict[str, dict[str, list]] = {}
+    for point in history:
+        line = series.setdefault(point.get("source", "raw"), {"steps": [], "score_ratio": [], "fid": []})
+        line["steps"].append(int(point.get("generator_steps", point["epoch"])))
+        line["score_ratio"].append(round(float(point["score_ratio"]), 6))
+        line["fid"].append(round(float(point["fid"]), 4))
+    return series
+
+
+def _point(evaluation: dict) -> tuple:
+    return evaluation["source"], evaluation.get("generator_steps"), round(float(evaluation["fid"]), 6)
+
+
+def _unshipped(info: dict) -> list[tuple[int, dict]]:
+    """The entry's recorded runs (:func:`~kerasgan.zoo.storage.runs`, numbered from 1) whose evaluations are not
+    the card's: a run that was shipped since has its curve in the card's ``eval_history``."""
+    shipped = {_point(e) for e in info.get("eval_history", [])}
+    return [(number, run) for number, run in enumerate(runs(info["name"]), 1)
+            if not run["history"] or _point(run["history"][0]) not in shipped]
+
+
+def _run_label(run: dict, number: int) -> str:
+    return f"run {number}"
 
 
 def plot_digest(name: str) -> str:
@@ -125,8 +149,15 @@ def plot_history(name: str, path: str) -> str:
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=100)
     for source, line in sorted(data["series"].items()):
         style = {"raw": "-o", "ema": "--s"}.get(source, "-")
-        left.plot(line["steps"], [100 * r for r in line["score_ratio"]], style, markersize=3, label=source)
-        right.plot(line["steps"], line["fid"], style, markersize=3, label=source)
+        left.plot(line["steps"], [100 * r for r in line["score_ratio"]], style, markersize=3, label=f"shipped {source}")
+        right.plot(line["steps"], line["fid"], style, markersize=3, label=f"shipped {source}")
+    for number, run in enumerate(data["runs"]):  # trainings not shipped: their own colours, thinner
+        colour = f"C{6 + number}"
+        for source, line in sorted(run["series"].items()):
+            style = {"raw": "-^", "ema": "--v"}.get(source, "-")
+            for axis, values in ((left, [100 * r for r in line["score_ratio"]]), (right, line["fid"])):
+                axis.plot(line["steps"], values, style, color=colour, markersize=3, linewidth=1,
+                          label=f"{run['label']} {source} (not shipped)")
     if "score_ratio_min" in data["bar"]:
         left.axhline(100 * data["bar"]["score_ratio_min"], color="grey", linewidth=1, linestyle=":", label="bar")
     for number, point in enumerate(data["references"]):  # published points: their IS over the real IS
@@ -143,11 +174,15 @@ def plot_history(name: str, path: str) -> str:
     where = f"selection slice {data['selection']}, {data['num_samples']:,} samples" if data["num_samples"] else ""
     left.set(title="classifier score, % of real", xlabel="generator steps")
     right.set(title="FID (lower is better)", xlabel="generator steps")
+    legend = {}  # one legend below both panels, each label once, so that no curve hides behind it
     for axis in (left, right):
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
+        legend.update({label: handle for handle, label in zip(*axis.get_legend_handles_labels())})
     figure.suptitle(f"{name}: evaluations during training ({where})", fontsize=10)
-    figure.tight_layout()
+    below = 0.2 * -(-len(legend) // 3) + 0.05  # inches: three labels a row
+    figure.set_size_inches(9, 3.2 + below)
+    figure.legend(legend.values(), legend.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0, below / (3.2 + below), 1, 1))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, metadata={"Software": None, PLOT_KEY: plot_digest(name)})
     plt.close(figure)
@@ -315,8 +350,69 @@ def entry_page(name: str) -> str:
                   "table when measured.", ""]
     if info.get("quality_note"):
         lines += [" ".join(info["quality_note"].split()), ""]
+    lines += _runs_section(info)
     lines += ["## Attempts", ""] + _attempts_table(info) + [""]
     return "\n".join(lines)
+
+
+def run_table(run: dict) -> str:
+    """A recorded training's curve (a run of :func:`~kerasgan.zoo.storage.runs`) as Markdown: where and how far it
+    ran, its best selection-slice evaluation, then one row per evaluation, the raw and the EMA generator side by
+    side (score as % of real / FID on the selection slice; the raw generator's FID on the test split, recorded
+    only).
+
+    Example:
+
+    >>> point = {"epoch": 5, "source": "raw", "generator_steps": 680, "train_seconds": 612.7, "score_ratio": 0.27,
+    ...          "fid": 760.7, "report": {"fid": 737.2}}
+    >>> run = {"workdir": "run", "epoch": 5, "saved_at": "2026-12-07T03:08:48Z", "config": {}, "history": [point],
+    ...        "train_seconds": 612.7, "best": {"selection_fid": 760.7, "epoch": 5, "source": "raw"}}
+    >>> run_table(run).splitlines()[-1]
+    '| 5 | 680 | 613 | 27 % / 761 | — | 737 |'
+    """
+    rows: dict[int, dict] = {}
+    for entry in run["history"]:
+        rows.setdefault(entry["epoch"], {})[entry["source"]] = entry
+    machine = run["config"].get("jit_compile_auto", {}).get("machine")
+    lines = [f"Run `{run['workdir']}`{f' on {machine}' if machine else ''}: checkpoint of epoch {run['epoch']} "
+             f"({run['saved_at']}), {run['train_seconds']:,.0f} s of training; best selection FID "
+             f"{run['best']['selection_fid']:.1f} ({run['best']['source']}, epoch {run['best']['epoch']}).", "",
+             "| epoch | generator steps | train s | raw score % / FID (selection) | EMA score % / FID (selection) | "
+             "raw FID (test, recorded only) |", "|---:|---:|---:|---|---|---:|"]
+
+    def cell(entry):
+        return "—" if entry is None else f"{100 * entry['score_ratio']:.0f} % / {entry['fid']:.0f}"
+
+    for epoch, pair in sorted(rows.items()):
+        raw, ema = pair.get("raw"), pair.get("ema")
+        first = raw or ema
+        test = "—" if raw is None or "report" not in raw else f"{raw['report']['fid']:.0f}"
+        lines.append(f"| {epoch} | {first['generator_steps']:,} | {first['train_seconds']:,.0f} | {cell(raw)} | "
+                     f"{cell(ema)} | {test} |")
+    return "\n".join(lines)
+
+
+def _runs_section(info: dict) -> list[str]:
+    """The page's section on the entry's trainings that the card does not ship (none: no section)."""
+    unshipped = _unshipped(info)
+    if not unshipped:
+        return []
+    beat = shipped_selection_fid(info)
+    lines = ["## Trainings not shipped", "",
+             "Runs of this entry whose weights the card does not ship (yet), plotted above beside the shipped curve. "
+             f"Each is recorded from its workdir by `python scripts/training_progress.py WORKDIR --entry={info['name']}`"
+             " (2,000 samples an evaluation); `python scripts/build_zoo_entry.py` ships a run once its best "
+             "selection FID beats the shipped weights'"
+             + (f" ({beat:.1f})." if beat is not None else "."), ""]
+    for number, run in unshipped:
+        recipe = {k: v for k, v in run["config"].items() if k != "jit_compile_auto"}
+        lines += [f"### {_run_label(run, number)}: `{run['workdir']}`", "",
+                  f"The recipe, as it differs from the shipped one: {_recipe_difference(info['recipe'], recipe)}; "
+                  f"{run['config'].get('epochs', '?')} epochs planned.", ""]
+        if run.get("note"):
+            lines += [" ".join(run["note"].split()), ""]
+        lines += [run_table(run), ""]
+    return lines
 
 
 def index_page() -> str:

@@ -23,8 +23,9 @@ from typing import Any
 
 from kerasgan.recipes import command
 
-__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER", "CLUSTERS", "root", "names", "card", "sha256", "train_command",
-           "verified_folder", "open_network", "load_networks", "cluster_centers", "size"]
+__all__ = ["CARD", "GENERATOR", "DISCRIMINATOR", "ENCODER", "CLUSTERS", "PROGRESS", "root", "names", "card", "sha256",
+           "train_command", "shipped_selection_fid", "runs", "verified_folder", "open_network", "load_networks",
+           "cluster_centers", "size"]
 
 CARD = "card.json"
 GENERATOR = "generator.keras"
@@ -34,6 +35,9 @@ ENCODER = "encoder.keras"
 #: The k-means centers ``μ_k`` (``(K, φ size)``, float32 NumPy) of an entry trained with ``clusters=K``: a real
 #: image's cluster, which its reconstruction and a preset's fine-tuning need (:mod:`kerasgan.clustering`).
 CLUSTERS = "clusters.npy"
+#: An entry's trainings that its card does not ship (yet): ``{"runs": [...]}``, each run's curve recorded from its
+#: workdir by ``scripts/training_progress.py`` (a training that spans sessions, on machines that come and go).
+PROGRESS = "progress.json"
 #: The environment variable naming another zoo folder (:func:`root`).
 ZOO_ENV = "KERASGAN_ZOO"
 
@@ -104,6 +108,39 @@ def card(name: str) -> dict:
         info = json.load(handle)
     info["variant"] = info["recipe"]["variant"]  # the recipe says it once
     return info
+
+
+def shipped_selection_fid(info: dict) -> float | None:
+    """The selection-slice FID of the weights a card ships (the evaluation of its ``eval_history`` that its
+    ``best_epoch`` and ``best_weights`` name), which another training of the entry must beat to replace them; None
+    when the card ships no training (a recipe, or an entry without an evaluation history).
+
+    Example:
+
+    >>> shipped_selection_fid(card("dcgan_mnist")) > 0, shipped_selection_fid(card("dcgan_celeb_a"))
+    (True, None)
+    """
+    shipped = [e for e in info.get("eval_history", [])
+               if e["epoch"] == info.get("best_epoch") and e["source"] == info.get("best_weights")]
+    return float(shipped[0]["fid"]) if shipped and info.get("steps") else None
+
+
+def runs(name: str) -> list[dict]:
+    """The recorded trainings of entry ``name`` besides the one its card ships (its :data:`PROGRESS` file; ``[]``
+    when there is none), oldest first: each run's workdir name, machine, recipe (``config``), checkpoint epoch,
+    training seconds, best selection-slice evaluation and ``history`` of evaluations (the card's ``eval_history``
+    format), and why it stopped (``note``) when it did.
+
+    Example:
+
+    >>> runs("dcgan_mnist")
+    []
+    """
+    path = os.path.join(root(), str(name), PROGRESS)
+    if not os.path.isfile(path):
+        return []
+    with open(path) as handle:
+        return json.load(handle)["runs"]
 
 
 def sha256(path: str) -> str:
