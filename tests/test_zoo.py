@@ -399,7 +399,7 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     # the entry's page shows both runs, plotted beside the shipped curve, until one of them is shipped
     page = pages.entry_page("tiny_mnist")
     assert "## Trainings not shipped" in page and page.count(row) == 1 and "stopped: lost" in page
-    assert "### run 2: `run2`" in page and "differs from the shipped one: base_filters=8" in page
+    assert "### run 2: `run2`" in page and "differs from the shipped one in base_filters=8; epochs planned: 1." in page
     assert "beats the shipped weights' (0.0)" in page
     assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 1", "run 2"]
     assert pages.plot_data("tiny_mnist")["runs"][0]["series"]["raw"]["fid"] == [round(raw["fid"], 4)]

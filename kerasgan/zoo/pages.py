@@ -405,10 +405,12 @@ def _runs_section(info: dict) -> list[str]:
              "selection FID beats the shipped weights'"
              + (f" ({beat:.1f})." if beat is not None else "."), ""]
     for number, run in unshipped:
-        recipe = {k: v for k, v in run["config"].items() if k != "jit_compile_auto"}
+        difference = _recipe_difference(info["recipe"], {k: v for k, v in run["config"].items()
+                                                          if k != "jit_compile_auto"})
+        recipe = ("Its recipe is the shipped one" if difference == "the shipped recipe"
+                  else f"Its recipe differs from the shipped one in {difference}")
         lines += [f"### {_run_label(run, number)}: `{run['workdir']}`", "",
-                  f"The recipe, as it differs from the shipped one: {_recipe_difference(info['recipe'], recipe)}; "
-                  f"{run['config'].get('epochs', '?')} epochs planned.", ""]
+                  f"{recipe}; epochs planned: {run['config'].get('epochs', '?')}.", ""]
         if run.get("note"):
             lines += [" ".join(run["note"].split()), ""]
         lines += [run_table(run), ""]
