@@ -174,7 +174,7 @@ def test_each_cifar_recipe_trains_a_step_on_a_slice(name, cifar10_data, tmp_path
     recipe = dict(zoo.card(name)["recipe"])
     card = zoo.card(name)
     assert recipe["dataset"] == "folder:../shared/data/cifar10" and card["selection"]["split"].startswith("train[")
-    d_steps = kerasgan.get_variant(recipe["variant"]).defaults.get("d_steps", 1)
+    d_steps = recipe.get("d_steps", kerasgan.get_variant(recipe["variant"]).defaults.get("d_steps", 1))
     recipe.update(dataset=f"folder:{cifar10_data}", split=f"train[:{recipe['batch_size'] * d_steps}]",
                   epochs=1, steps_per_epoch=1, steps_per_execution=1, verbose=0)
     result = kerasgan.train(workdir=str(tmp_path / name), **recipe)
@@ -399,7 +399,8 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     # the entry's page shows both runs, plotted beside the shipped curve, until one of them is shipped
     page = pages.entry_page("tiny_mnist")
     assert "## Trainings not shipped" in page and page.count(row) == 1 and "stopped: lost" in page
-    assert "### run 2: `run2`" in page and "differs from the shipped one in base_filters=8; epochs planned: 1." in page
+    assert "### run 2: `run2`" in page and "differs from the shipped one in base_filters=8" in page
+    assert "epochs planned: 1." in page
     assert "beats the shipped weights' (0.0)" in page
     assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 1", "run 2"]
     assert pages.plot_data("tiny_mnist")["runs"][0]["series"]["raw"]["fid"] == [round(raw["fid"], 4)]
