@@ -376,7 +376,9 @@ def run_table(run: dict) -> str:
     machine = run["config"].get("jit_compile_auto", {}).get("machine")
     lines = [f"Run `{run['workdir']}`{f' on {machine}' if machine else ''}: checkpoint of epoch {run['epoch']} "
              f"({run['saved_at']}), {run['train_seconds']:,.0f} s of training; best selection FID "
-             f"{run['best']['selection_fid']:.1f} ({run['best']['source']}, epoch {run['best']['epoch']}).", "",
+             f"{run['best']['selection_fid']:.1f} ({run['best']['source']}, epoch {run['best']['epoch']})"
+             + (f"; {run['history'][0]['num_samples']:,} samples an evaluation." if run["history"]
+                and "num_samples" in run["history"][0] else "."), "",
              "| epoch | generator steps | train s | raw score % / FID (selection) | EMA score % / FID (selection) | "
              "raw FID (test, recorded only) |", "|---:|---:|---:|---|---|---:|"]
 
@@ -401,7 +403,7 @@ def _runs_section(info: dict) -> list[str]:
     lines = ["## Trainings not shipped", "",
              "Runs of this entry whose weights the card does not ship (yet), plotted above beside the shipped curve. "
              f"Each is recorded from its workdir by `python scripts/training_progress.py WORKDIR --entry={info['name']}`"
-             " (2,000 samples an evaluation); `python scripts/build_zoo_entry.py` ships a run once its best "
+             "; `python scripts/build_zoo_entry.py` ships a run once its best "
              "selection FID beats the shipped weights'"
              + (f" ({beat:.1f})." if beat is not None else "."), ""]
     for number, run in unshipped:
