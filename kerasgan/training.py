@@ -219,7 +219,8 @@ def train(
     workdir = _check_workdir(workdir)
     skipped = getattr(source, "skipped", [])
     run_config = {"variant": variant, "dataset": dataset, "split": split, "image_size": image_size, "epochs": epochs,
-                  "batch_size": batch_size, "seed": seed, "latent_dim": latent_dim, "precision": precision,
+                  "batch_size": batch_size, "steps_per_epoch": steps_per_epoch, "seed": seed, "latent_dim": latent_dim,
+                  "precision": precision,
                   "preset": preset, "initial_steps": initial_steps or None,
                   "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
                   "skip_bad_images": skip_bad_images or None,

@@ -16,11 +16,22 @@ note replaces it).
 """
 
 import argparse
+import inspect
 import json
 import os
 
+from kerasgan import training
 from kerasgan.zoo import storage
 from kerasgan.zoo.pages import run_table
+
+
+def defaults(config: dict) -> dict:
+    """:func:`kerasgan.training.train`'s defaults of the settings in ``config`` (a run's ``config.json``, which
+    names every setting, while a card's recipe leaves defaults out): the page counts a run's setting that the
+    card does not name as a recipe difference only when it is not the default (``jit_compile: auto`` is none)."""
+    parameters = inspect.signature(training.train).parameters
+    return {key: parameters[key].default for key in config
+            if key in parameters and parameters[key].default is not inspect.Parameter.empty}
 
 
 def progress(workdir: str) -> dict:
@@ -36,7 +47,7 @@ def progress(workdir: str) -> dict:
         raise SystemExit(f"{workdir}: its checkpoint holds no EvaluateCallback state (no evaluation ran yet)")
     state = evaluations[0]
     return {"workdir": os.path.basename(os.path.normpath(workdir)), "epoch": pointer["epoch"],
-            "saved_at": pointer["saved_at"], "config": config, "train_seconds": round(state["train_seconds"], 1),
+            "saved_at": pointer["saved_at"], "config": config, "defaults": defaults(config), "train_seconds": round(state["train_seconds"], 1),
             "best": {"selection_fid": state["best"], "epoch": state["best_epoch"], "source": state["best_source"]},
             "history": state["history"]}
 

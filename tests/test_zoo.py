@@ -399,7 +399,14 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     # the entry's page shows both runs, plotted beside the shipped curve, until one of them is shipped
     page = pages.entry_page("tiny_mnist")
     assert "## Trainings not shipped" in page and page.count(row) == 1 and "stopped: lost" in page
-    assert "### run 2: `run2`" in page and "differs from the shipped one in base_filters=8" in page
+    # the run's config names every setting (jit_compile: auto, train's default, which the card leaves out): only
+    # the settings that are no default where the card is silent are differences
+    assert record["config"]["jit_compile"] == "auto" == record["defaults"]["jit_compile"]
+    assert "jit_compile" not in zoo.card("tiny_mnist")["recipe"]
+    assert "### run 2: `run2`" in page and "differs from the shipped one in base_filters=8;" in page
+    assert pages._recipe_difference({"seed": 0}, {"seed": 0, "jit_compile": True}, {"jit_compile": "auto"}) \
+        == "jit_compile=True"
+    assert record["config"]["steps_per_epoch"] == zoo.card("tiny_mnist")["recipe"]["steps_per_epoch"]
     assert "epochs planned: 1." in page
     assert "beats the shipped weights' (0.0)" in page
     assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 1", "run 2"]

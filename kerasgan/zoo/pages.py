@@ -229,8 +229,12 @@ def _metrics_table(info: dict) -> list[str]:
     return lines + ["", measured]
 
 
-def _recipe_difference(shipped: dict, tried: dict) -> str:
-    changed = [f"{k}={tried[k]}" for k in sorted(tried) if shipped.get(k) != tried[k] and k != "epochs"]
+def _recipe_difference(shipped: dict, tried: dict, defaults: dict | None = None) -> str:
+    """``tried``'s settings that differ from ``shipped`` (``epochs`` aside); a setting ``shipped`` leaves out
+    differs only when it is not its default (``defaults``: what the training uses when a recipe is silent)."""
+    defaults = defaults or {}
+    changed = [f"{k}={tried[k]}" for k in sorted(tried) if shipped.get(k, defaults.get(k)) != tried[k]
+               and k != "epochs"]
     dropped = [f"no {k}" for k in sorted(shipped) if k not in tried and k != "epochs"]
     return ", ".join(changed + dropped) or "the shipped recipe"
 
@@ -408,7 +412,7 @@ def _runs_section(info: dict) -> list[str]:
              + (f" ({beat:.1f})." if beat is not None else "."), ""]
     for number, run in unshipped:
         difference = _recipe_difference(info["recipe"], {k: v for k, v in run["config"].items()
-                                                          if k != "jit_compile_auto"})
+                                                          if k != "jit_compile_auto"}, run.get("defaults"))
         recipe = ("Its recipe is the shipped one" if difference == "the shipped recipe"
                   else f"Its recipe differs from the shipped one in {difference}")
         lines += [f"### {_run_label(run, number)}: `{run['workdir']}`", "",
