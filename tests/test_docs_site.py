@@ -110,6 +110,42 @@ def test_the_inception_metrics_of_a_card_reach_its_page_and_the_table_beside_pub
     assert pages.plot_data("dcgan_mnist")["references"] == []
 
 
+def test_the_curve_trend_splits_at_half_the_training_time_and_names_flat_curves(tmp_path, monkeypatch):
+    """curve_trend: the best selection FID up to half the last evaluation's training seconds against the best of
+    all (raw and EMA alike), the fall an hour of the second half, flat under FLAT_BELOW; the index ranks the
+    entries by the relative fall an hour and the entry's page says it."""
+    import json
+    import shutil
+
+    history = [{"train_seconds": 900, "fid": 500.0, "source": "raw"}, {"train_seconds": 1800, "fid": 420.0,
+                                                                      "source": "ema"},
+               {"train_seconds": 2700, "fid": 430.0, "source": "raw"}, {"train_seconds": 3600, "fid": 399.0,
+                                                                       "source": "ema"}]
+    trend = pages.curve_trend(history)
+    assert (trend["hours"], trend["second_half_hours"], trend["before"], trend["best"]) == (1.0, 0.5, 420.0, 399.0)
+    assert trend["fid_per_hour"] == 42.0 and trend["relative"] == 0.05 and trend["relative_per_hour"] == 0.1
+    assert trend["flat"] is False  # 5 % is not under FLAT_BELOW = 5 %
+    assert pages.curve_trend(history[:-1] + [{**history[-1], "fid": 400.0}])["flat"] is True  # 4.76 %
+    assert pages.curve_trend(history[:1]) is None and pages.curve_trend([]) is None
+    assert pages.curve_trend([history[0], {**history[1], "train_seconds": 1000}]) is None  # both in the first half
+
+    copy = tmp_path / "zoo"
+    shutil.copytree(zoo.root(), copy, ignore=shutil.ignore_patterns("*.keras"))
+    monkeypatch.setenv("KERASGAN_ZOO", str(copy))
+    card = json.loads((copy / "dcgan_cifar10" / "card.json").read_text())
+    card["eval_history"] = [{**e, **h} for e, h in zip(card["eval_history"], history)]
+    (copy / "dcgan_cifar10" / "card.json").write_text(json.dumps(card))
+    assert ("The curve's second half (0.50 of 1.00 training hours) took the best selection FID from 420.0 to 399.0: "
+            "42.0 an hour, 5.0 % in all, 10.0 % an hour (still falling" in pages.entry_page("dcgan_cifar10"))
+    index = pages.index_page().split("## Which curves still fall")[1].split("##")[0]
+    rows = [line for line in index.splitlines() if line.startswith("| [")]
+    assert len(rows) == len(zoo.names())
+    assert "| [dcgan_cifar10](dcgan_cifar10.md) | 1.00 | 420.0 | 399.0 | 42.0 | 5.0 % | 10.0 % | still falling | not met |" \
+        in rows
+    rates = [float(line.split("|")[7].strip().removesuffix(" %").replace(",", "")) for line in rows]
+    assert rates == sorted(rates, reverse=True)
+
+
 def test_the_site_builds_strictly(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
