@@ -421,6 +421,14 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     # run 1 is the card's now: no longer on the page as not shipped; run 2 (another curve) still is
     assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 2"]
     assert "### run 1" not in pages.entry_page("tiny_mnist") and "### run 2: `run2`" in pages.entry_page("tiny_mnist")
+    # the shipped run trained on (resumed past the shipped weights, not better yet): its later evaluations only
+    later = {**raw, "epoch": 2, "generator_steps": 8, "fid": raw["fid"] + 5.0, "train_seconds": raw["train_seconds"] + 1}
+    progress.write({**record, "epoch": 2, "history": record["history"] + [later]}, "tiny_mnist")
+    page = pages.entry_page("tiny_mnist")
+    assert "### run 1 after the shipped weights: `run2`" in page and "past the shipped weights" in page
+    section = page.split("### run 1 after the shipped weights")[1].split("###")[0]
+    assert "| 2 | 8 |" in section and "| 1 | 4 |" not in section
+    assert [r["label"] for r in pages.plot_data("tiny_mnist")["runs"]] == ["run 1 after the shipped weights", "run 2"]
 
 
 def test_time_limit_stops_at_the_last_epoch_that_ends_before_the_deadline():

@@ -175,14 +175,23 @@ def _trend_table() -> list[str]:
 
 def _unshipped(info: dict) -> list[tuple[int, dict]]:
     """The entry's recorded runs (:func:`~kerasgan.zoo.storage.runs`, numbered from 1) whose evaluations are not
-    the card's: a run that was shipped since has its curve in the card's ``eval_history``."""
+    the card's: a run that was shipped since has its curve in the card's ``eval_history``; a shipped run that went
+    on training after it (a run resumed past the shipped weights, not better yet) keeps only its later
+    evaluations, marked ``after_shipped``."""
     shipped = {_point(e) for e in info.get("eval_history", [])}
-    return [(number, run) for number, run in enumerate(runs(info["name"]), 1)
-            if not run["history"] or _point(run["history"][0]) not in shipped]
+    unshipped = []
+    for number, run in enumerate(runs(info["name"]), 1):
+        if not run["history"] or _point(run["history"][0]) not in shipped:
+            unshipped.append((number, run))
+            continue
+        later = [e for e in run["history"] if _point(e) not in shipped]
+        if later:
+            unshipped.append((number, {**run, "history": later, "after_shipped": True}))
+    return unshipped
 
 
 def _run_label(run: dict, number: int) -> str:
-    return f"run {number}"
+    return f"run {number}" + (" after the shipped weights" if run.get("after_shipped") else "")
 
 
 def plot_digest(name: str) -> str:
@@ -480,8 +489,11 @@ def _runs_section(info: dict) -> list[str]:
                                                           if k != "jit_compile_auto"}, run.get("defaults"))
         recipe = ("Its recipe is the shipped one" if difference == "the shipped recipe"
                   else f"Its recipe differs from the shipped one in {difference}")
-        lines += [f"### {_run_label(run, number)}: `{run['workdir']}`", "",
-                  f"{recipe}; epochs planned: {run['config'].get('epochs', '?')}.", ""]
+        lines += [f"### {_run_label(run, number)}: `{run['workdir']}`", ""]
+        if run.get("after_shipped"):
+            lines += ["The run that the card ships, trained on past the shipped weights: its evaluations since "
+                      "(the earlier ones are the card's curve).", ""]
+        lines += [f"{recipe}; epochs planned: {run['config'].get('epochs', '?')}.", ""]
         if run.get("note"):
             lines += [" ".join(run["note"].split()), ""]
         lines += [run_table(run), ""]
