@@ -73,6 +73,10 @@ SETTINGS = {
                              "mixed_bfloat16", False),
     "sngan paper b32 f32": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
                                       "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64, "float32", False),
+    # the same with bCR (Zhao et al. 2021: lambda 10, T = translation,cutout): two more D passes in each D step
+    "sngan paper b32 bf16 bcr": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
+                                           "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True, "d_steps": 5,
+                                           "consistency_weight": 10.0}, 64, "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
