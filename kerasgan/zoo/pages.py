@@ -516,7 +516,9 @@ def index_page() -> str:
               "recorded, not continued; an entry below its bar whose curve still falls is worth more steps, the "
               "largest fall an hour (a share of the first half's best, which compares datasets whose FIDs differ in "
               "scale) first. Training hours are those "
-              "of the machines that trained (2 CPU cores each).", ""] + _trend_table()
+              "of the machines that trained (2 CPU cores each). Only the card's evaluations count: a training "
+              "resumed past them and not shipped is not in them (the entry's page says when one was, and how it went).",
+              ""] + _trend_table()
     lines += ["", "## Recipes to run where TFDS downloads", "",
               "These cards hold a recipe and no weights: their data cannot be had on our machines. "
               "`kerasgan.zoo.recipes()` lists them and `kerasgan.zoo.train_command(NAME)` writes the command.", ""]
