@@ -414,8 +414,9 @@ def entry_page(name: str) -> str:
     lines += _metrics_table(info)
     lines += ["", "## Training", "", f"![score and FID during training](plots/{name}.png)", "",
               f"<!-- plot data sha256 {plot_digest(name)} -->", ""]
-    if _trend_sentence(info.get("eval_history", [])):
-        lines += [_trend_sentence(info.get("eval_history", [])), ""]
+    trend = _trend_sentence(info.get("eval_history", []))
+    if trend:
+        lines += [trend, ""]
     references = _references(info)
     if references:
         points = "; ".join(f"{p['label']}: {100 * p['score_ratio']:.0f} %" + (
