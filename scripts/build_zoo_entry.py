@@ -93,6 +93,24 @@ def continuation_start(old: dict) -> dict:
             "seconds": float(old["training_seconds"]), "selection_fid": fid}
 
 
+def continued_note(note: str | None, continuation: dict) -> str | None:
+    """The card's ``quality_note`` after a ``--continue`` run given no ``--note``: the shipped card's note (the
+    story of the training up to the continuation, which a rebuilt card would otherwise lose) followed by what the
+    continuation did, from its ``continued`` record; ``None`` when the shipped card had no note.
+
+    >>> continued_note("First training.", {"from_steps": 9248, "to_steps": 9928, "epochs": 5,
+    ...                                    "selection_fid": {"before": 327.23, "after": 317.3}})[:71]
+    'First training. Continued from 9,248 to 9,928 generator steps (5 epochs'
+    """
+    if not note:
+        return None
+    fid = continuation["selection_fid"]
+    return (f"{note} Continued from {continuation['from_steps']:,} to {continuation['to_steps']:,} generator steps "
+            f"({continuation['epochs']} epochs; the card's `continued`): selection-slice FID {fid['before']:.1f} -> "
+            f"{fid['after']:.1f}. The numbers above are those of the weights before the continuation; the card's "
+            "metrics are the continued weights'.")
+
+
 def deadline(when: str, now: float | None = None) -> float:
     """The ``time.time()`` value of ``when``: the next clock time ``HH:MM`` (local time) after ``now``, or
     ``+M``, M minutes from ``now``.
@@ -221,6 +239,14 @@ def main():
                               row_labels=row_labels)
     # every evaluation of the entry's training, a continued run's counted from where the entry stood
     history = continued_history(old["eval_history"], callback.history, start) if start else callback.history
+    continuation = {  # what a --continue run did, in the card's "continued"
+        "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": ran,
+        "seconds": round(callback.train_seconds, 1), "machine": kerasgan.distribute.cpu_description(),
+        "selection_fid": {"before": start["selection_fid"], "after": callback.best},
+        "metrics_before": {k: old["metrics"][k] for k in HEADLINE_METRICS if k in old.get("metrics", {})},
+        "restarted": "the optimizers' moments (a shipped entry keeps none) and the EvaluateCallback's EMA copy; "
+                     "the networks, the GAN's EMA (seeded by the shipped generator), the step count and the "
+                     "learning-rate schedule went on"} if start else None
     card = {
         "name": args.name,
         "dataset": old["dataset"],
@@ -251,17 +277,11 @@ def main():
            if args.stored_dtype else {}),
         "attempts": list(old.get("attempts", [])) if start else previous_attempts(old),
         "eval_history": history,
-        **({"continued": old.get("continued", []) + [{
-            "from_steps": start["steps"], "to_steps": int(gan.g_optimizer.iterations.numpy()), "epochs": ran,
-            "seconds": round(callback.train_seconds, 1), "machine": kerasgan.distribute.cpu_description(),
-            "selection_fid": {"before": start["selection_fid"], "after": callback.best},
-            "metrics_before": {k: old["metrics"][k] for k in HEADLINE_METRICS if k in old.get("metrics", {})},
-            "restarted": "the optimizers' moments (a shipped entry keeps none) and the EvaluateCallback's EMA copy; "
-                         "the networks, the GAN's EMA (seeded by the shipped generator), the step count and the "
-                         "learning-rate schedule went on"}]} if start else {}),
+        **({"continued": old.get("continued", []) + [continuation]} if start else {}),
     }
-    if args.note:
-        card["quality_note"] = args.note
+    note = args.note or (continued_note(old.get("quality_note"), continuation) if start else None)
+    if note:
+        card["quality_note"] = note
     with open(os.path.join(out, "card.json"), "w") as handle:
         json.dump(card, handle, indent=1)
     final = zoo.evaluate(args.name, n=10_000, seed=0) if out == os.path.join(zoo.root(), args.name) else {}

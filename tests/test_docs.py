@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import pkgutil
@@ -21,6 +22,20 @@ def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {name}"
+
+
+#: The scripts whose docstrings carry examples (their helpers are tested the same way as the package's).
+SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("*.py") if ">>>" in p.read_text())
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_script_docstring_examples_run(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.attempted > 0 and result.failed == 0, \
+        f"{result.failed} of {result.attempted} doctest examples failed in scripts/{name}.py"
 
 
 def _public_callables():

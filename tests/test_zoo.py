@@ -322,7 +322,7 @@ def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_wh
         shared_data, tmp_path, monkeypatch, capsys):
     """``build_zoo_entry.py NAME --continue --epochs=N`` on a tiny entry (4 steps of a linearly decayed schedule
     over 40): refused (nothing written) when its selection FID does not beat the shipped weights'; shipped when it
-    does, with the steps, the schedule, the seconds, the epochs and the eval_history carried on."""
+    does, with the steps, the schedule, the seconds, the epochs, the eval_history and the card's note carried on."""
     zoo_dir, _ = _tiny_zoo(shared_data, tmp_path, monkeypatch, lr_decay="linear", total_steps=40)
     _build(monkeypatch, "tiny_mnist", "--eval_every=1", f"--workdir={tmp_path / 'run1'}")
     first = zoo.card("tiny_mnist")
@@ -343,7 +343,8 @@ def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_wh
     first = zoo.card("tiny_mnist")
     beatable = [{**e, "fid": 1e9} for e in first["eval_history"]]  # any continued evaluation beats it
     (zoo_dir / "tiny_mnist" / "card.json").write_text(json.dumps(
-        {**{k: v for k, v in first.items() if k != "variant"}, "eval_history": beatable}))
+        {**{k: v for k, v in first.items() if k != "variant"}, "eval_history": beatable,
+         "quality_note": "First training."}))
     _build(monkeypatch, "tiny_mnist", "--continue", "--epochs=1", "--eval_every=1", f"--workdir={tmp_path / 'run3'}")
     second = zoo.card("tiny_mnist")
     assert second["steps"] == 8 and second["recipe"]["epochs"] == 2 and second["best_epoch"] == 2
@@ -353,6 +354,7 @@ def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_wh
     (continued,) = second["continued"]
     assert (continued["from_steps"], continued["to_steps"], continued["epochs"]) == (4, 8, 1)
     assert "moments" in continued["restarted"] and continued["selection_fid"]["before"] == 1e9
+    assert second["quality_note"].startswith("First training. Continued from 4 to 8 generator steps (1 epochs")
     gan = kerasgan.saving.load_model(str(tmp_path / "run3" / "gan.keras"))
     assert int(gan.g_optimizer.iterations) == 8 and int(gan.d_optimizer.iterations) == 8
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4 * (1 - 8 / 40), rel=1e-5)  # the schedule went on
