@@ -77,6 +77,14 @@ SETTINGS = {
     "sngan paper b32 bf16 bcr": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
                                            "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True, "d_steps": 5,
                                            "consistency_weight": 10.0}, 64, "mixed_bfloat16", False),
+    # the same networks with one D update per G update, as the public standard-CNN recipe trains them
+    # (pytorch-gan-collections' config/SNGAN_CIFAR10_CNN.txt: n_dis 1, 100k steps): at half and at full width
+    "sngan paper b32 bf16 d1": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
+                                          "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
+                                          "d_steps": 1}, 64, "mixed_bfloat16", False),
+    "sngan paper b64 bf16 d1": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2,
+                                          "leaky_slope": 0.1, "output_conv": True, "d_steps": 1}, 64,
+                                "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
