@@ -17,10 +17,14 @@ MODULES = ["kerasgan"] + sorted(m.name for m in pkgutil.walk_packages(kerasgan._
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+def _doctests(module) -> doctest.TestResults:
+    """Run ``module``'s docstring examples, with the options every example of the project is written for."""
+    return doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    result = _doctests(importlib.import_module(name))
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {name}"
 
 
@@ -33,7 +37,7 @@ def test_script_docstring_examples_run(name):
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    result = _doctests(module)
     assert result.attempted > 0 and result.failed == 0, \
         f"{result.failed} of {result.attempted} doctest examples failed in scripts/{name}.py"
 
