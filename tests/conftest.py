@@ -1,6 +1,8 @@
 """Shared fixtures: quiet TensorFlow, fixed seeds, small networks."""
 
+import importlib.util
 import os
+import pathlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -27,6 +29,18 @@ def small_options(variant: str) -> dict:
     import kerasgan
 
     return dict(SMALL[kerasgan.get_variant(variant).network])
+
+
+#: The project root (the folder that holds ``scripts/``).
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def script(name: str):
+    """``scripts/NAME.py`` loaded as a module (the scripts are not a package), for testing their functions."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def softplus(x):

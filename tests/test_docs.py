@@ -2,19 +2,17 @@
 
 import doctest
 import importlib
-import importlib.util
 import inspect
-import pathlib
 import pkgutil
 
 import pytest
 
 import kerasgan
+from conftest import ROOT, script
 
 #: Every module of the package (kerasgan.__main__ runs the command line when imported).
 MODULES = ["kerasgan"] + sorted(m.name for m in pkgutil.walk_packages(kerasgan.__path__, "kerasgan.")
                                 if m.name != "kerasgan.__main__")
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _doctests(module) -> doctest.TestResults:
@@ -34,10 +32,7 @@ SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("*.py") if ">>>" in p.r
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_script_docstring_examples_run(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    result = _doctests(module)
+    result = _doctests(script(name))
     assert result.attempted > 0 and result.failed == 0, \
         f"{result.failed} of {result.attempted} doctest examples failed in scripts/{name}.py"
 

@@ -1,7 +1,5 @@
 """The documentation: the README is a front page, the generated pages are current, the site builds strictly."""
 
-import importlib.util
-import pathlib
 import re
 import subprocess
 import sys
@@ -10,15 +8,11 @@ from PIL import Image
 
 from kerasgan import zoo
 from kerasgan.zoo import pages
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from conftest import ROOT, script
 
 
 def _build_docs():
-    spec = importlib.util.spec_from_file_location("build_docs", ROOT / "scripts" / "build_docs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("build_docs")
 
 
 def test_no_generated_file_is_stale():

@@ -1,12 +1,12 @@
 """Every Colab notebook runs headless, in the small-budget mode, and shows its pictures."""
 
 import json
-import pathlib
 import re
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 NOTEBOOKS = sorted((ROOT / "colab").glob("*.ipynb"))
 #: Pictures (image/png outputs) each notebook must show at least.
 MIN_PICTURES = {"quickstart.ipynb": 12, "train_with_fit.ipynb": 4, "gan_theory.ipynb": 4}

@@ -18,7 +18,8 @@ import time
 import numpy as np
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 README = (ROOT / "README.md").read_text()
 #: The hand-written pages (the generated ones hold the zoo's full training commands, run by scripts, not tests).
 PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").rglob("*.md") if not p.is_relative_to(

@@ -17,8 +17,7 @@ import pytest
 import kerasgan
 from kerasgan import checkpoint, cli, saving
 from kerasgan.callbacks import DivergenceGuard, TrainingCheckpoint, TrainingDiverged
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 
 def snapshot(folder) -> dict:

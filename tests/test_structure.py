@@ -18,8 +18,8 @@ from PIL import Image
 
 import kerasgan
 from kerasgan import cli, registry, zoo
+from conftest import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "kerasgan"
 
 

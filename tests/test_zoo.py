@@ -1,9 +1,7 @@
 """The zoo: offline loading from an installed copy, cards that match re-measured metrics, tampering."""
 
-import importlib.util
 import json
 import os
-import pathlib
 import shutil
 import subprocess
 import sys
@@ -16,8 +14,8 @@ import pytest
 import kerasgan
 from kerasgan import cli, zoo
 from kerasgan.zoo import bars, pages
+from conftest import ROOT, script
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRETRAINED = zoo.names()
 RECIPES = zoo.recipes()
 #: Stated tolerances of a 2,000-sample re-measurement against a card's 10,000-sample numbers.
@@ -185,16 +183,6 @@ def test_each_cifar_recipe_trains_a_step_on_a_slice(name, cifar10_data, tmp_path
     assert images.shape == (4, 32, 32, 3) and np.abs(images).max() <= 1.0
 
 
-def _script(name="build_zoo_entry"):
-    """scripts/NAME.py as a module."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_quality_bars_per_dataset():
     build = bars
     reference = {"fid_references": {"real_20x20": 50.0, "real_14x14": 100.0, "real_16x16": 40.0},
@@ -222,7 +210,7 @@ def test_a_rebuilt_card_keeps_its_earlier_attempts():
     """Rebuilding an entry loses nothing the old card said: a trained card
     becomes an attempt with its numbers, a recipe-only card's note (trainings
     that were not shipped) becomes an unshipped attempt."""
-    build = _script()
+    build = script("build_zoo_entry")
     recipe = {"variant": "acgan", "epochs": 40}
     trained = {"recipe": recipe, "split": "train", "steps": 10, "training_seconds": 1.5, "quality_note": "why",
                "metrics": {"score_ratio": 0.5, "fid": 300.0, "kid": 9.0}, "quality_bar": {"met": False},
@@ -279,7 +267,7 @@ def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path
             card["files"][filename] = zoo.sha256(str(tmp_path / name / filename))
         (tmp_path / name / "card.json").write_text(json.dumps(card, indent=1))
     before = (tmp_path / name / "generator.keras").stat().st_size
-    new = _script("store_zoo_entry").store(name, "float16", n=500)
+    new = script("store_zoo_entry").store(name, "float16", n=500)
     assert (tmp_path / name / "generator.keras").stat().st_size < 0.6 * before
     stored = zoo.card(name)
     assert new == {k: v for k, v in stored.items() if k != "variant"}  # what it returns is what it wrote
@@ -290,16 +278,16 @@ def test_storing_an_entry_in_float16_halves_it_and_re_measures_its_card(tmp_path
     assert stored["metrics"]["score"] == pytest.approx(card["metrics"]["score"], rel=0.05)
     assert kerasgan.saving.weights_dtype(zoo.load(name).model) == "float32"  # and the sha256 checks pass
     reference = kerasgan.metrics.Evaluator(stored["dataset"]).reference
-    assert stored["quality_bar"] == _script().quality_bar(stored["variant"], stored["metrics"], reference,
+    assert stored["quality_bar"] == script("build_zoo_entry").quality_bar(stored["variant"], stored["metrics"], reference,
                                                           dataset=stored["dataset"])
     with pytest.raises(SystemExit, match="already stored in float16"):
-        _script("store_zoo_entry").store(name, "float16", n=500)
+        script("store_zoo_entry").store(name, "float16", n=500)
 
 
 def _build(monkeypatch, *argv):
     """Run scripts/build_zoo_entry.py with ``argv`` (in this process)."""
     monkeypatch.setattr(sys, "argv", ["build_zoo_entry.py", *argv])
-    _script().main()
+    script("build_zoo_entry").main()
 
 
 def _tiny_zoo(shared_data, tmp_path, monkeypatch, name="tiny_mnist", **recipe) -> tuple:
@@ -380,9 +368,7 @@ def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with
     assert "not shipped" in out and "does not beat the shipped weights' 0.00" in out and "--replace" in out
     assert before == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
     # the unshipped run's curve, recorded from its workdir into the entry's progress.json (training_progress.py)
-    spec = importlib.util.spec_from_file_location("training_progress", ROOT / "scripts" / "training_progress.py")
-    progress = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(progress)
+    progress = script("training_progress")
     record = progress.progress(str(tmp_path / "run2"))
     assert record["epoch"] == 1 and record["config"]["base_filters"] == 8 and record["workdir"] == "run2"
     [raw] = record["history"]  # --eval_every=5 and one epoch: the last epoch's raw evaluation
@@ -464,7 +450,7 @@ def test_time_limit_stops_at_the_last_epoch_that_ends_before_the_deadline():
     # a deadline of 4x the slow epoch: after it and two fast ones (setup included, on a loaded machine) the deadline
     # is still farther than the slow epoch, so only the estimate that forgets it goes on
     every = TimeLimit(seconds=6, recent=1000)  # the slow epoch stays the estimate
-    by_every = gan.fit(x, batch_size=8, epochs=500, verbose=0, callbacks=[SlowFirst(), every])
+    gan.fit(x, batch_size=8, epochs=500, verbose=0, callbacks=[SlowFirst(), every])
     every_left = every.deadline - clock.time()  # the time it left unused
     recent = TimeLimit(seconds=6, recent=2)  # the default (5) as short: the last two epochs
     by_recent = gan.fit(x, batch_size=8, epochs=500, verbose=0, callbacks=[SlowFirst(), recent])
