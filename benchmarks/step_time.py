@@ -85,6 +85,14 @@ SETTINGS = {
     "sngan paper b64 bf16 d1": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2,
                                           "leaky_slope": 0.1, "output_conv": True, "d_steps": 1}, 64,
                                 "mixed_bfloat16", False),
+    # the one-D-step recipe with what regularises an overfitting D: DiffAugment with dcgan_cifar10's policy, and bCR
+    "sngan paper b32 bf16 d1 diffaug": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
+                                                  "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
+                                                  "d_steps": 1, "augment": "color,translation,cutout"}, 64,
+                                        "mixed_bfloat16", False),
+    "sngan paper b32 bf16 d1 bcr": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
+                                              "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
+                                              "d_steps": 1, "consistency_weight": 10.0}, 64, "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
