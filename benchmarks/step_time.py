@@ -40,6 +40,9 @@ import kerasgan  # noqa: E402
 
 SHAPE = (32, 32, 3)
 #: setting name -> (variant, network options, batch size, precision, jit_compile)
+#: SNGAN's standard CNN pair at half width (32 to 256 channels), the sngan_cifar10 recipes' networks
+SNGAN_HALF = {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
+              "output_conv": True}
 SETTINGS = {
     "dcgan default f32": ("dcgan", {}, 64, "float32", False),
     "dcgan default bf16": ("dcgan", {}, 64, "mixed_bfloat16", False),
@@ -68,31 +71,22 @@ SETTINGS = {
                                       "output_conv": True, "d_steps": 5}, 64, "float32", False),
     "sngan paper b64 bf16": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
                                        "output_conv": True, "d_steps": 5}, 64, "mixed_bfloat16", False),
-    "sngan paper b32 bf16": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
-                                       "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64,
-                             "mixed_bfloat16", False),
-    "sngan paper b32 f32": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2,
-                                      "leaky_slope": 0.1, "output_conv": True, "d_steps": 5}, 64, "float32", False),
+    "sngan paper b32 bf16": ("sngan", {**SNGAN_HALF, "d_steps": 5}, 64, "mixed_bfloat16", False),
+    "sngan paper b32 f32": ("sngan", {**SNGAN_HALF, "d_steps": 5}, 64, "float32", False),
     # the same with bCR (Zhao et al. 2021: lambda 10, T = translation,cutout): two more D passes in each D step
-    "sngan paper b32 bf16 bcr": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
-                                           "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True, "d_steps": 5,
-                                           "consistency_weight": 10.0}, 64, "mixed_bfloat16", False),
+    "sngan paper b32 bf16 bcr": ("sngan", {**SNGAN_HALF, "d_steps": 5, "consistency_weight": 10.0}, 64,
+                                 "mixed_bfloat16", False),
     # the same networks with one D update per G update, as the public standard-CNN recipe trains them
     # (pytorch-gan-collections' config/SNGAN_CIFAR10_CNN.txt: n_dis 1, 100k steps): at half and at full width
-    "sngan paper b32 bf16 d1": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
-                                          "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
-                                          "d_steps": 1}, 64, "mixed_bfloat16", False),
+    "sngan paper b32 bf16 d1": ("sngan", {**SNGAN_HALF, "d_steps": 1}, 64, "mixed_bfloat16", False),
     "sngan paper b64 bf16 d1": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2,
                                           "leaky_slope": 0.1, "output_conv": True, "d_steps": 1}, 64,
                                 "mixed_bfloat16", False),
     # the one-D-step recipe with what regularises an overfitting D: DiffAugment with dcgan_cifar10's policy, and bCR
-    "sngan paper b32 bf16 d1 diffaug": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
-                                                  "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
-                                                  "d_steps": 1, "augment": "color,translation,cutout"}, 64,
-                                        "mixed_bfloat16", False),
-    "sngan paper b32 bf16 d1 bcr": ("sngan", {"base_filters": 32, "max_filters": 256, "kernel_size": 4,
-                                              "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True,
-                                              "d_steps": 1, "consistency_weight": 10.0}, 64, "mixed_bfloat16", False),
+    "sngan paper b32 bf16 d1 diffaug": ("sngan", {**SNGAN_HALF, "d_steps": 1, "augment": "color,translation,cutout"},
+                                        64, "mixed_bfloat16", False),
+    "sngan paper b32 bf16 d1 bcr": ("sngan", {**SNGAN_HALF, "d_steps": 1, "consistency_weight": 10.0}, 64,
+                                    "mixed_bfloat16", False),
 }
 SPE = 8
 #: recipe options that change a step's cost: the networks', and the GAN settings that add work to a step
