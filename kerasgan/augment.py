@@ -28,7 +28,10 @@ Example:
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # for the annotations only
+    import tensorflow as tf
 
 # TensorFlow is imported inside the functions: the command line's --help lists
 # POLICIES and must not import it.

@@ -42,6 +42,10 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only
+    import tensorflow as tf
 
 __all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16",
            "cpu_description"]

@@ -52,7 +52,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from kerasgan.layers import ClassAffine, LabelSpectralNormalization, LatentSphere, SpectralNormalization
+from kerasgan.layers import ClassAffine, LatentSphere, SpectralNormalization
 from kerasgan.options import UPSAMPLINGS, NetworkOptions
 
 __all__ = [

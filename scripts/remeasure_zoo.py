@@ -11,7 +11,6 @@ files' sha256 stay as they are.
 """
 
 import argparse
-import json
 import os
 
 from kerasgan import zoo

@@ -399,7 +399,7 @@ def entry_page(name: str) -> str:
         "never seen by the choice",
         f"- **training**: {info['steps']:,} generator steps, {info['training_seconds']:,.0f} s on {info['machine']}",
         f"- **discriminator**: {info['discriminator']}",
-        f"- **versions**: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
+        "- **versions**: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
     ]
     if info.get("stored_dtype"):
         check = info.get("stored_dtype_check") or {}

@@ -17,7 +17,7 @@ import numpy as np
 from kerasgan import data, inception, metrics
 from kerasgan.zoo.bars import quality_bar
 from kerasgan.zoo.generator import load
-from kerasgan.zoo.storage import CARD, ENCODER, card, names, root
+from kerasgan.zoo.storage import CARD, ENCODER, card, root
 
 __all__ = ["evaluate", "evaluate_inception", "remeasure"]
 
