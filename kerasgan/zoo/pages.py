@@ -216,6 +216,7 @@ def plot_history(name: str, path: str) -> str:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     data = plot_data(name)
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=100)
@@ -249,6 +250,7 @@ def plot_history(name: str, path: str) -> str:
     legend = {}  # one legend below both panels, each label once, so that no curve hides behind it
     for axis in (left, right):
         axis.grid(alpha=0.3)
+        axis.xaxis.set_major_formatter(FuncFormatter(lambda steps, _: f"{steps / 1000:g}k" if steps else "0"))
         legend.update({label: handle for handle, label in zip(*axis.get_legend_handles_labels())})
     figure.suptitle(f"{name}: evaluations during training ({where})", fontsize=10)
     below = 0.2 * -(-len(legend) // 3) + 0.05  # inches: three labels a row
