@@ -3,14 +3,14 @@
     python benchmarks/step_time.py [--steps=32] [--settings=NAME,...] [--parts] [--xla] [--examples=50000]
                                    [--json=benchmarks/results/step_time/RESULT.json]
 
-For each setting (a row of ``SETTINGS``: network options, batch, precision,
-XLA; and one row per CIFAR-10 zoo card, its recipe's exact setting) it builds ``kerasgan.build(variant, (32, 32, 3), ...)``, compiles it with
-``steps_per_execution=8`` and times ``fit`` on random images held in memory
-(the data costs nothing here), after one warm-up execution (the best of ``--repeats`` timed calls). It prints
-setting -> ms/step (one G update and its d_steps D updates), real images/s
-and minutes per epoch of ``--examples`` images
-(CIFAR-10's 50,000 train images), plus the networks' parameter counts and
-forward multiply-accumulates per image.
+For each setting (a row of ``SETTINGS``: network options, batch, precision, XLA; and one
+row per CIFAR-10 zoo card, its recipe's exact setting) it builds
+``kerasgan.build(variant, (32, 32, 3), ...)``, compiles it with ``steps_per_execution=8``
+and times ``fit`` on random images held in memory (the data costs nothing here), after one
+warm-up execution (the best of ``--repeats`` timed calls). It prints setting -> ms/step
+(one G update and its d_steps D updates), real images/s and minutes per epoch of
+``--examples`` images (CIFAR-10's 50,000 train images), plus the networks' parameter
+counts and forward multiply-accumulates per image.
 
 ``--xla`` also times each chosen setting compiled with XLA (``jit_compile=True``; a
 row ``NAME +xla``), for the machines where XLA pays (it does on some CPUs, not on others).
@@ -39,10 +39,11 @@ import tensorflow as tf  # noqa: E402
 import kerasgan  # noqa: E402
 
 SHAPE = (32, 32, 3)
+#: SNGAN's standard CNN pair (Miyato et al. 2018, Table 3): 64 to 512 channels, and at half width (32 to 256
+#: channels), the sngan_cifar10 recipes' networks
+SNGAN_FULL = {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1, "output_conv": True}
+SNGAN_HALF = {**SNGAN_FULL, "base_filters": 32, "max_filters": 256}
 #: setting name -> (variant, network options, batch size, precision, jit_compile)
-#: SNGAN's standard CNN pair at half width (32 to 256 channels), the sngan_cifar10 recipes' networks
-SNGAN_HALF = {"base_filters": 32, "max_filters": 256, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
-              "output_conv": True}
 SETTINGS = {
     "dcgan default f32": ("dcgan", {}, 64, "float32", False),
     "dcgan default bf16": ("dcgan", {}, 64, "mixed_bfloat16", False),
@@ -67,10 +68,8 @@ SETTINGS = {
     # SNGAN's standard CNN as Miyato et al. 2018 (Table 3) train it on CIFAR-10: D of seven convolutions, 64 to 512
     # channels, leaky ReLU 0.1; G of three stride-2 4x4 ConvT and a 3x3 conv; 5 D updates per G update (the public
     # recipes'); at full and at half width
-    "sngan paper b64 f32": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
-                                      "output_conv": True, "d_steps": 5}, 64, "float32", False),
-    "sngan paper b64 bf16": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2, "leaky_slope": 0.1,
-                                       "output_conv": True, "d_steps": 5}, 64, "mixed_bfloat16", False),
+    "sngan paper b64 f32": ("sngan", {**SNGAN_FULL, "d_steps": 5}, 64, "float32", False),
+    "sngan paper b64 bf16": ("sngan", {**SNGAN_FULL, "d_steps": 5}, 64, "mixed_bfloat16", False),
     "sngan paper b32 bf16": ("sngan", {**SNGAN_HALF, "d_steps": 5}, 64, "mixed_bfloat16", False),
     "sngan paper b32 f32": ("sngan", {**SNGAN_HALF, "d_steps": 5}, 64, "float32", False),
     # the same with bCR (Zhao et al. 2021: lambda 10, T = translation,cutout): two more D passes in each D step
@@ -79,9 +78,7 @@ SETTINGS = {
     # the same networks with one D update per G update, as the public standard-CNN recipe trains them
     # (pytorch-gan-collections' config/SNGAN_CIFAR10_CNN.txt: n_dis 1, 100k steps): at half and at full width
     "sngan paper b32 bf16 d1": ("sngan", {**SNGAN_HALF, "d_steps": 1}, 64, "mixed_bfloat16", False),
-    "sngan paper b64 bf16 d1": ("sngan", {"max_filters": 512, "kernel_size": 4, "convs_per_stage": 2,
-                                          "leaky_slope": 0.1, "output_conv": True, "d_steps": 1}, 64,
-                                "mixed_bfloat16", False),
+    "sngan paper b64 bf16 d1": ("sngan", {**SNGAN_FULL, "d_steps": 1}, 64, "mixed_bfloat16", False),
     # the one-D-step recipe with what regularises an overfitting D: DiffAugment with dcgan_cifar10's policy, and bCR
     "sngan paper b32 bf16 d1 diffaug": ("sngan", {**SNGAN_HALF, "d_steps": 1, "augment": "color,translation,cutout"},
                                         64, "mixed_bfloat16", False),
