@@ -139,6 +139,19 @@ def test_the_curve_trend_splits_at_half_the_training_time_and_names_flat_curves(
     rates = [float(line.split("|")[7].strip().removesuffix(" %").replace(",", "")) for line in rows]
     assert rates == sorted(rates, reverse=True)
 
+    # a curve still falling when its learning rate reached 0 ends with its schedule: recorded, not continued
+    card["recipe"] = {**card["recipe"], "lr_decay": "linear", "total_steps": card["steps"]}
+    (copy / "dcgan_cifar10" / "card.json").write_text(json.dumps(card))
+    assert (f"10.0 % an hour (its learning rate reached 0 at {card['steps']:,} generator steps, the end of its "
+            "schedule: recorded, not continued;" in pages.entry_page("dcgan_cifar10"))
+    index = pages.index_page().split("## Which curves still fall")[1].split("##")[0]
+    row = ("| [dcgan_cifar10](dcgan_cifar10.md) | 1.00 | 420.0 | 399.0 | 42.0 | 5.0 % | 10.0 % | schedule done | "
+           "not met |")
+    assert row in index.splitlines()
+    card["recipe"]["total_steps"] = card["steps"] + 1  # one step short: still falling
+    (copy / "dcgan_cifar10" / "card.json").write_text(json.dumps(card))
+    assert "| 10.0 % | still falling | not met |" in pages.index_page()
+
 
 def test_the_site_builds_strictly(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],

@@ -31,7 +31,7 @@ from kerasgan.recipes import command
 from kerasgan.zoo.storage import card, names, recipes, root, runs, shipped_selection_fid, train_command
 
 __all__ = ["table", "entry_page", "index_page", "pages", "plot_data", "plot_digest", "plot_history", "published",
-           "run_table", "curve_trend", "FLAT_BELOW", "PLOT_KEY"]
+           "run_table", "curve_trend", "schedule_done", "FLAT_BELOW", "PLOT_KEY"]
 
 #: The PNG text key that holds the digest of the data a plot draws.
 PLOT_KEY = "kerasgan-plot-data"
@@ -147,12 +147,36 @@ def curve_trend(history: list[dict]) -> dict | None:
             "relative_per_hour": relative / (seconds / 7200), "flat": relative < FLAT_BELOW}
 
 
-def _trend_sentence(history: list[dict]) -> str:
-    trend = curve_trend(history)
+def schedule_done(info: dict) -> bool:
+    """Whether a card's training has finished its learning-rate schedule: its recipe decays the rate to 0
+    (``lr_decay`` over ``total_steps`` generator steps, :func:`kerasgan.optimizers.recipe_optimizers`) and the
+    card's ``steps`` reached ``total_steps``, so continuing the run would train at rate 0. A falling curve then
+    ends with its schedule, and is recorded, not continued.
+
+    Example:
+
+    >>> recipe = {"lr_decay": "linear", "total_steps": 100000}
+    >>> schedule_done({"recipe": recipe, "steps": 100224}), schedule_done({"recipe": recipe, "steps": 75864})
+    (True, False)
+    >>> schedule_done({"recipe": {"epochs": 28}, "steps": 19488})  # a constant rate has no end
+    False
+    """
+    recipe = info.get("recipe") or {}
+    return bool(recipe.get("lr_decay")) and int(info.get("steps") or 0) >= int(recipe["total_steps"])
+
+
+def _curve_word(info: dict, trend: dict) -> str:
+    return "schedule done" if schedule_done(info) else "flat" if trend["flat"] else "still falling"
+
+
+def _trend_sentence(info: dict) -> str:
+    trend = curve_trend(info.get("eval_history", []))
     if trend is None:
         return ""
-    verdict = ("flat: recorded, not continued" if trend["flat"]
-               else "still falling: worth continuing while it does")
+    verdict = {"schedule done": f"its learning rate reached 0 at {info['recipe'].get('total_steps', 0):,} generator "
+                                "steps, the end of its schedule: recorded, not continued",
+               "flat": "flat: recorded, not continued",
+               "still falling": "still falling: worth continuing while it does"}[_curve_word(info, trend)]
     return (f"The curve's second half ({trend['second_half_hours']:.2f} of {trend['hours']:.2f} training hours) "
             f"took the best selection FID from {trend['before']:,.1f} to {trend['best']:,.1f}: "
             f"{trend['fid_per_hour']:,.1f} an hour, {100 * trend['relative']:.1f} % in all, "
@@ -166,10 +190,11 @@ def _trend_table() -> list[str]:
     trends = [(name, curve_trend(card(name).get("eval_history", []))) for name in names()]
     for name, trend in sorted(((n, t) for n, t in trends if t is not None),
                               key=lambda item: -item[1]["relative_per_hour"]):
+        info = card(name)
         lines.append(f"| [{name}]({name}.md) | {trend['hours']:.2f} | {trend['before']:,.1f} | "
                      f"{trend['best']:,.1f} | {trend['fid_per_hour']:,.1f} | {100 * trend['relative']:.1f} % | "
-                     f"{100 * trend['relative_per_hour']:.1f} % | {'flat' if trend['flat'] else 'still falling'} | "
-                     f"{'met' if (card(name).get('quality_bar') or {}).get('met') else 'not met'} |")
+                     f"{100 * trend['relative_per_hour']:.1f} % | {_curve_word(info, trend)} | "
+                     f"{'met' if (info.get('quality_bar') or {}).get('met') else 'not met'} |")
     return lines
 
 
@@ -416,7 +441,7 @@ def entry_page(name: str) -> str:
     lines += _metrics_table(info)
     lines += ["", "## Training", "", f"![score and FID during training](plots/{name}.png)", "",
               f"<!-- plot data sha256 {plot_digest(name)} -->", ""]
-    trend = _trend_sentence(info.get("eval_history", []))
+    trend = _trend_sentence(info)
     if trend:
         lines += [trend, ""]
     references = _references(info)
@@ -516,7 +541,9 @@ def index_page() -> str:
               "What the second half of each shipped training bought (`kerasgan.zoo.pages.curve_trend` on the card's "
               "evaluations: the best selection-slice FID up to half the training time, then at its end, and the fall "
               f"per training hour between): a curve that fell by less than {100 * FLAT_BELOW:.0f} % is flat and is "
-              "recorded, not continued; an entry below its bar whose curve still falls is worth more steps, the "
+              "recorded, not continued, and so is one whose learning-rate schedule is done (its rate reached 0 at "
+              "the recipe's `total_steps`, `kerasgan.zoo.pages.schedule_done`); an entry below its bar whose curve "
+              "still falls is worth more steps, the "
               "largest fall an hour (a share of the first half's best, which compares datasets whose FIDs differ in "
               "scale) first. Training hours are those "
               "of the machines that trained (2 CPU cores each). Only the card's evaluations count: a training "
