@@ -25,7 +25,7 @@ from kerasgan import distribute
 from kerasgan.callbacks import DivergenceGuard, SampleGrid, TrainingCheckpoint
 from kerasgan.gan import GAN
 from kerasgan.optimizers import OPTIMIZER_FLAGS, recipe_optimizers
-from kerasgan.options import GAN_OPTIONS, resolve_settings
+from kerasgan.options import GAN_OPTIONS, NETWORK_OPTIONS, resolve_settings
 from kerasgan.saving import save_atomic
 from kerasgan.variants import build, get_variant
 from kerasgan.zoo import card as zoo_card
@@ -76,6 +76,25 @@ def _choose_jit(jit_compile, resumed_workdir, planned_steps: int, make_gan, fres
     return choice, {"choice": choice, "ms_per_step": timings, "machine": distribute.cpu_description()}
 
 
+def _in_run_policy(gan: GAN, preset_card: dict, seed: int, settings: dict) -> GAN:
+    """The preset ``gan`` computing in the run's precision. A zoo network opens computing in float32 (one stored in
+    float16 comes back in float32), so under a mixed policy (``precision="mixed_bfloat16"``, or ``auto`` where
+    bfloat16 is native) the preset's networks are built again from its card's recipe in that policy, their output
+    layers in float32 as :mod:`kerasgan.nets` builds them, and take the pretrained weights (and the EMA's, the
+    clusters'): a continued or fine-tuned preset trains as fast as a run from scratch with the same precision."""
+    if keras.config.dtype_policy().name == "float32":
+        return gan
+    recipe = preset_card.get("recipe", {})
+    networks = {k: v for k, v in recipe.items()
+                if k in NETWORK_OPTIONS or k == "network" or (k[:2] in ("g_", "d_") and k[2:] in NETWORK_OPTIONS)}
+    gan_settings = {**{k: recipe[k] for k in GAN_OPTIONS if k in recipe}, **settings, "seed": seed}
+    rebuilt = build(preset_card["variant"], tuple(preset_card["image_shape"]),
+                    num_classes=preset_card.get("num_classes"), latent_dim=int(preset_card["latent_dim"]),
+                    **networks, **gan_settings)
+    rebuilt.set_weights(gan.get_weights())
+    return rebuilt
+
+
 def _jsonable(value) -> bool:
     return isinstance(value, (str, int, float, bool, list, tuple, type(None)))
 
@@ -121,7 +140,9 @@ def train(
     ``preset`` fine-tunes a zoo entry (``kerasgan.GAN.from_preset``): its
     variant with its pretrained networks; ``variant`` may be left out, and
     the data is resized (and converted to the preset's channels) to the
-    preset's image shape unless ``image_size`` says otherwise.
+    preset's image shape unless ``image_size`` says otherwise. Under a mixed
+    ``precision`` its networks are built again in that policy (a zoo network
+    opens computing in float32) and take the pretrained weights.
 
     ``strategy`` and ``precision`` are names for
     :func:`kerasgan.distribute.strategy` and
@@ -269,7 +290,7 @@ def train(
         """The GAN of this run (not compiled)."""
         if preset:
             settings = {k: v for k, v in options.items() if k in GAN_OPTIONS}
-            return cls.from_preset(preset, seed=seed, **settings)
+            return _in_run_policy(cls.from_preset(preset, seed=seed, **settings), preset_card, seed, settings)
         return build(variant, image_shape=info.image_shape, num_classes=info.num_classes if cls.conditioning else None,
                      seed=seed, **options)
 

@@ -114,3 +114,29 @@ def test_jit_compile_auto_times_both_ways_keeps_the_faster_and_resumes_with_it(t
     short = kerasgan.train(epochs=1, **{**common, "workdir": str(tmp_path / "short"), "steps_per_epoch": 2})["gan"]
     reason = json.loads((tmp_path / "short" / "config.json").read_text())["jit_compile_auto"]
     assert not short.jit_compile and "not timed" in reason["reason"] and timed == [False, True]
+
+
+def test_a_preset_trains_in_the_runs_precision_with_its_pretrained_weights(tmp_path, policy):
+    """A zoo network opens computing in float32 (stored in float16, it comes back in float32); ``kerasgan.train``
+    with ``preset=`` and a mixed precision builds the preset's networks again in that policy, output layers in
+    float32, and gives them the pretrained weights: at learning rate 0 two steps leave them exactly as shipped."""
+    from PIL import Image
+
+    shipped = kerasgan.GAN.from_preset("lsgan_mnist", seed=0)
+    assert {layer.dtype_policy.name for layer in shipped.generator.layers} == {"float32"}
+    folder = tmp_path / "mine" / "scans"
+    folder.mkdir(parents=True)
+    for i, image in enumerate(np.random.default_rng(0).integers(0, 256, (shipped.clusters + 8, 28, 28), np.uint8)):
+        Image.fromarray(image).save(folder / f"{i}.png")
+    gan = kerasgan.train(preset="lsgan_mnist", dataset=f"folder:{folder.parent}", workdir=str(tmp_path / "w"),
+                         batch_size=8, steps_per_epoch=2, verbose=0, precision="mixed_bfloat16", jit_compile=False,
+                         learning_rate=0.0)["gan"]
+    assert int(gan.g_optimizer.iterations) == 2 and keras.config.dtype_policy().name == "float32"  # restored
+    for network in ("generator", "discriminator"):
+        model = getattr(gan, network)
+        outputs = {layer.name: layer.dtype_policy.name for layer in model.layers if layer.name in ("out", "logit")}
+        assert model.layers[2].dtype_policy.name == "mixed_bfloat16" and set(outputs.values()) == {"float32"}
+        for trained, pretrained in zip(model.trainable_weights, getattr(shipped, network).trainable_weights):
+            assert trained.dtype == "float32"
+            np.testing.assert_array_equal(trained.numpy(), pretrained.numpy())
+    assert gan.clusters_fitted  # on the new data, as without a mixed precision
