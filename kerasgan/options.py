@@ -375,6 +375,15 @@ class NetworkOptions:
         self.options = dict(options or {})
 
     @staticmethod
+    def is_option(name: str) -> bool:
+        """Whether ``name`` is a network option, plain or ``g_``/``d_`` prefixed.
+
+        >>> NetworkOptions.is_option("d_base_filters"), NetworkOptions.is_option("epochs")
+        (True, False)
+        """
+        return bool(NetworkOptions._target(name)[1])
+
+    @staticmethod
     def _target(name: str) -> tuple[str, str]:
         """``(option name, networks)`` of a given name: ``d_dropout`` -> ``("dropout", "d")``."""
         if name in NETWORK_OPTIONS:

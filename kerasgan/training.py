@@ -25,7 +25,7 @@ from kerasgan import distribute
 from kerasgan.callbacks import DivergenceGuard, SampleGrid, TrainingCheckpoint
 from kerasgan.gan import GAN
 from kerasgan.optimizers import OPTIMIZER_FLAGS, recipe_optimizers
-from kerasgan.options import GAN_OPTIONS, NETWORK_OPTIONS, resolve_settings
+from kerasgan.options import GAN_OPTIONS, NetworkOptions, resolve_settings
 from kerasgan.saving import save_atomic
 from kerasgan.variants import build, get_variant
 from kerasgan.zoo import card as zoo_card
@@ -85,8 +85,7 @@ def _in_run_policy(gan: GAN, preset_card: dict, seed: int, settings: dict) -> GA
     if keras.config.dtype_policy().name == "float32":
         return gan
     recipe = preset_card.get("recipe", {})
-    networks = {k: v for k, v in recipe.items()
-                if k in NETWORK_OPTIONS or k == "network" or (k[:2] in ("g_", "d_") and k[2:] in NETWORK_OPTIONS)}
+    networks = {k: v for k, v in recipe.items() if k == "network" or NetworkOptions.is_option(k)}
     gan_settings = {**{k: recipe[k] for k in GAN_OPTIONS if k in recipe}, **settings, "seed": seed}
     rebuilt = build(preset_card["variant"], tuple(preset_card["image_shape"]),
                     num_classes=preset_card.get("num_classes"), latent_dim=int(preset_card["latent_dim"]),
