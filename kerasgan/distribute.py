@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # for the annotations only
     import tensorflow as tf
 
 __all__ = ["STRATEGIES", "PRECISIONS", "strategy", "set_precision", "resolve_precision", "cpu_supports_bf16",
-           "cpu_description"]
+           "cpu_description", "time_train_steps", "compare_train_steps"]
 
 #: Strategy names, each with what it makes (the command line's ``--strategy`` help).
 STRATEGIES = {
@@ -198,9 +198,8 @@ JIT_AUTO_MIN_STEPS = 2000
 
 def time_train_steps(gan, batch_size: int, steps_per_execution: int = 1, executions: int = 2) -> float:
     """Milliseconds per train step of the compiled ``gan`` (one generator update and its ``d_steps``
-    discriminator updates on batches of ``batch_size``), the best of ``executions`` timed calls of
-    ``steps_per_execution`` steps after one warm-up call (which compiles), on random images held in memory.
-    It trains ``gan``: time a throwaway copy. What ``jit_compile="auto"`` of :func:`kerasgan.train` compares.
+    discriminator updates on batches of ``batch_size``): :func:`compare_train_steps` of that one GAN.
+    It trains ``gan``: time a throwaway copy.
 
     Example:
 
@@ -209,10 +208,14 @@ def time_train_steps(gan, batch_size: int, steps_per_execution: int = 1, executi
     >>> time_train_steps(gan, batch_size=8) > 0
     True
     """
+    return compare_train_steps({"gan": gan}, batch_size, steps_per_execution, executions)["gan"]
+
+
+def _timed_fit(gan, data, rows: int) -> float:
+    """Seconds of one ``fit`` epoch of ``gan`` on ``data`` in batches of ``rows``, from its first batch on."""
     import time
 
     import keras
-    import numpy as np
 
     class Clock(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
@@ -221,16 +224,42 @@ def time_train_steps(gan, batch_size: int, steps_per_execution: int = 1, executi
         def on_train_end(self, logs=None):
             self.seconds = time.perf_counter() - self.start
 
-    rows = batch_size * gan.d_steps
-    images = np.random.default_rng(0).uniform(-1, 1, (rows * steps_per_execution,) + tuple(gan.image_shape))
-    images = images.astype("float32")
-    data = (images, np.arange(len(images)) % gan.num_classes) if gan.num_classes else images
-    if getattr(gan, "clusters", None) and not gan.clusters_fitted:
-        gan.fit_clusters(images)
-    best = float("inf")
-    for call in range(executions + 1):
-        clock = Clock()
-        gan.fit(data, batch_size=rows, epochs=1, shuffle=False, verbose=0, callbacks=[clock])
-        if call:  # the first call compiles
-            best = min(best, clock.seconds / steps_per_execution)
-    return 1000.0 * best
+    clock = Clock()
+    gan.fit(data, batch_size=rows, epochs=1, shuffle=False, verbose=0, callbacks=[clock])
+    return clock.seconds
+
+
+def compare_train_steps(gans: dict, batch_size: int, steps_per_execution: int = 1,
+                        executions: int = 2) -> dict[str, float]:
+    """Milliseconds per train step of each compiled GAN of ``gans`` (name: GAN), the best of ``executions`` timed
+    calls of ``steps_per_execution`` steps after one warm-up call each (which compiles), on random images held
+    in memory. The timed calls interleave, in an order that turns round each round (A B, B A, A B, ...): a load
+    that comes or goes during the timing falls on every GAN's calls, not all on the last GAN's. It trains the
+    GANs: time throwaway copies. What ``jit_compile="auto"`` of :func:`kerasgan.train` compares (with and without XLA).
+
+    Example:
+
+    >>> import kerasgan
+    >>> plain, xla = (kerasgan.build("dcgan", (16, 16, 1), base_filters=4) for _ in range(2))
+    >>> plain.compile(jit_compile=False); xla.compile(jit_compile=True)
+    >>> sorted(compare_train_steps({"no_xla": plain, "xla": xla}, batch_size=8))
+    ['no_xla', 'xla']
+    """
+    import numpy as np
+
+    datas = {}
+    for name, gan in gans.items():
+        rows = batch_size * gan.d_steps
+        images = np.random.default_rng(0).uniform(-1, 1, (rows * steps_per_execution,) + tuple(gan.image_shape))
+        images = images.astype("float32")
+        datas[name] = (images, np.arange(len(images)) % gan.num_classes) if gan.num_classes else images
+        if getattr(gan, "clusters", None) and not gan.clusters_fitted:
+            gan.fit_clusters(images)
+        _timed_fit(gan, datas[name], rows)  # compiles
+    best = dict.fromkeys(gans, float("inf"))
+    names = list(gans)
+    for round_ in range(executions):
+        for name in (names if round_ % 2 == 0 else names[::-1]):
+            seconds = _timed_fit(gans[name], datas[name], batch_size * gans[name].d_steps)
+            best[name] = min(best[name], seconds / steps_per_execution)
+    return {name: 1000.0 * seconds for name, seconds in best.items()}

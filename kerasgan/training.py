@@ -66,12 +66,12 @@ def _choose_jit(jit_compile, resumed_workdir, planned_steps: int, make_gan, fres
     if planned_steps < minimum:
         return False, {"choice": False,
                        "reason": f"{planned_steps} planned steps, under {minimum}: not timed, compiled without XLA"}
-    timings = {}
-    for jit in (False, True):
-        probe = make_gan()
-        probe.compile(jit_compile=jit, steps_per_execution=steps_per_execution, **fresh_optimizers())
-        timings["xla" if jit else "no_xla"] = round(distribute.time_train_steps(probe, batch_size,
-                                                                               steps_per_execution), 1)
+    probes = {}
+    for name, jit in (("no_xla", False), ("xla", True)):
+        probes[name] = make_gan()
+        probes[name].compile(jit_compile=jit, steps_per_execution=steps_per_execution, **fresh_optimizers())
+    timings = {name: round(ms, 1) for name, ms in
+               distribute.compare_train_steps(probes, batch_size, steps_per_execution).items()}
     choice = timings["xla"] < timings["no_xla"]
     return choice, {"choice": choice, "ms_per_step": timings, "machine": distribute.cpu_description()}
 
@@ -149,7 +149,8 @@ def train(
     restored afterwards); ``batch_size`` is the global batch.
     ``jit_compile`` and ``steps_per_execution`` go to ``compile``;
     ``jit_compile="auto"`` (the default) times a few steps of a throwaway
-    copy of the GAN each way at the start of a run of at least
+    copy of the GAN each way, the timed calls interleaved
+    (:func:`kerasgan.distribute.compare_train_steps`), at the start of a run of at least
     :data:`kerasgan.distribute.JIT_AUTO_MIN_STEPS` generator steps and keeps the faster (XLA pays
     on some CPUs and loses on others), shorter runs compile without XLA; the
     choice, both timings (or why none) are in ``config.json``, and a resumed

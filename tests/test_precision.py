@@ -94,26 +94,47 @@ def test_jit_compile_auto_times_both_ways_keeps_the_faster_and_resumes_with_it(t
 
     monkeypatch.setattr(kerasgan.distribute, "JIT_AUTO_MIN_STEPS", 4)
     timed = []
-    original = kerasgan.distribute.time_train_steps
+    original = kerasgan.distribute._timed_fit
 
     def recording(gan, *args, **kwargs):
         timed.append(bool(gan.jit_compile))
         return original(gan, *args, **kwargs)
 
-    monkeypatch.setattr(kerasgan.distribute, "time_train_steps", recording)
+    monkeypatch.setattr(kerasgan.distribute, "_timed_fit", recording)
+    both = [False, True, False, True, True, False]  # warm-ups, then the timed calls interleaved
     common = dict(variant="vanilla", dataset="toy:ring8", workdir=str(tmp_path / "run"), steps_per_epoch=4,
                   batch_size=32, verbose=0, seed=0)
     gan = kerasgan.train(epochs=1, **common)["gan"]
     auto = json.loads((tmp_path / "run" / "config.json").read_text())["jit_compile_auto"]
-    assert timed == [False, True] and set(auto["ms_per_step"]) == {"xla", "no_xla"}
+    assert timed == both and set(auto["ms_per_step"]) == {"xla", "no_xla"}
     assert auto["choice"] == (auto["ms_per_step"]["xla"] < auto["ms_per_step"]["no_xla"]) == bool(gan.jit_compile)
     assert int(gan.g_optimizer.iterations) == 4  # the probes trained copies, not the run's GAN
     resumed = kerasgan.train(epochs=2, **common)["gan"]
     again = json.loads((tmp_path / "run" / "config.json").read_text())["jit_compile_auto"]
-    assert timed == [False, True] and again["resumed"] and again["choice"] == auto["choice"] == resumed.jit_compile
+    assert timed == both and again["resumed"] and again["choice"] == auto["choice"] == resumed.jit_compile
     short = kerasgan.train(epochs=1, **{**common, "workdir": str(tmp_path / "short"), "steps_per_epoch": 2})["gan"]
     reason = json.loads((tmp_path / "short" / "config.json").read_text())["jit_compile_auto"]
-    assert not short.jit_compile and "not timed" in reason["reason"] and timed == [False, True]
+    assert not short.jit_compile and "not timed" in reason["reason"] and timed == both
+
+
+def test_compare_train_steps_interleaves_the_timed_calls_so_a_load_that_comes_falls_on_both(monkeypatch):
+    """Each GAN warms up (compiles), then the timed calls alternate A B, B A: a load that doubles every call from
+    the fifth on leaves each GAN one unloaded timing, and the best of each keeps the true order (timed one GAN
+    after the other, the second would have met only the load: 2.0 s against 1.5 s, the wrong choice)."""
+    gans = {"no_xla": kerasgan.build("dcgan", (16, 16, 1), base_filters=4),
+            "xla": kerasgan.build("dcgan", (16, 16, 1), base_filters=4)}
+    cost = {id(gans["no_xla"]): 1.5, id(gans["xla"]): 1.0}
+    calls = []
+
+    def fake_fit(gan, data, rows):
+        assert rows == 8 * gan.d_steps and len(data) == rows * 2
+        calls.append(next(name for name, each in gans.items() if each is gan))
+        return cost[id(gan)] * (2 if len(calls) >= 5 else 1)
+
+    monkeypatch.setattr(kerasgan.distribute, "_timed_fit", fake_fit)
+    ms = kerasgan.distribute.compare_train_steps(gans, batch_size=8, steps_per_execution=2, executions=2)
+    assert calls == ["no_xla", "xla", "no_xla", "xla", "xla", "no_xla"]
+    assert ms == {"no_xla": 750.0, "xla": 500.0}  # the best of each, per step of the two in a call
 
 
 def test_a_preset_trains_in_the_runs_precision_with_its_pretrained_weights(tmp_path, policy):
