@@ -29,7 +29,9 @@ initial_steps=steps)``), for ``--epochs`` more epochs; the card's totals and
 ``eval_history`` grow and its ``continued`` list says what restarted, and the
 entry is replaced only when the selection slice says the result is better.
 Keep the workdir of a long training outside the work tree (``~/kerasgan-runs/NAME``):
-on the same machine the same command resumes its exact checkpoint.
+on the same machine the same command resumes its exact checkpoint, until the run is
+shipped: then its workdir is refused (its evaluations would count twice), and
+the next continuation starts from the entry in a new workdir.
 
 An entry that ships a training is replaced only when the new run's best
 selection FID beats the shipped weights' (``--replace`` replaces it anyway,
@@ -91,6 +93,22 @@ def continuation_start(old: dict) -> dict:
                          f"{old['best_epoch']}, {old['best_weights']}); it cannot be compared, so it is not continued.")
     return {"steps": int(old["steps"]), "epochs": int(old["recipe"]["epochs"]),
             "seconds": float(old["training_seconds"]), "selection_fid": fid}
+
+
+def check_resumable(workdir: str, name: str, start: dict) -> None:
+    """Refuse a ``--continue`` run whose ``workdir`` holds a continuation of entry ``name`` that started from other
+    generator steps than the card's now (``start``): that run's weights were shipped since, and resumed, its
+    evaluations would be counted on from the new card's totals, twice. A new workdir continues from the entry."""
+    config = os.path.join(workdir, "config.json")
+    if not os.path.exists(config):
+        return
+    with open(config) as handle:
+        earlier = json.load(handle).get("initial_steps")
+    if earlier is not None and int(earlier) != start["steps"]:
+        raise SystemExit(
+            f"{workdir} continued {name} from {int(earlier):,} generator steps, but its card now ships "
+            f"{start['steps']:,} (that run was shipped since): resumed, its evaluations would be counted twice. "
+            "Continue from the entry in a new --workdir (its networks, fresh optimizer moments); nothing was changed.")
 
 
 def continued_note(note: str | None, continuation: dict) -> str | None:
@@ -177,6 +195,9 @@ def main():
     start = continuation_start(old) if args.continue_entry else None
     if start and not args.epochs:
         raise SystemExit("--continue needs --epochs: how many epochs to add")
+    workdir = args.workdir or os.path.join("runs", "zoo", args.name)
+    if start:
+        check_resumable(workdir, args.name, start)
     if args.epochs:
         recipe["epochs"] = args.epochs
     for change in args.set:
@@ -204,7 +225,6 @@ def main():
     callback = EvaluateCallback(test_evaluator.with_reference(selection_images, selection_labels),
                                 every=args.eval_every, num=EVAL_SAMPLES, report_evaluator=test_evaluator,
                                 require=minima)
-    workdir = args.workdir or os.path.join("runs", "zoo", args.name)
     continuing = {"preset": args.name, "initial_steps": start["steps"]} if start else {}
     limit = [TimeLimit(until=deadline(args.until))] if args.until else []  # before the callback: it scores the stop
     result = kerasgan.training.train(workdir=workdir, verbose=2, callbacks=limit + [callback], **recipe, **continuing)

@@ -346,6 +346,11 @@ def test_continuing_an_entry_carries_steps_schedule_and_totals_and_ships_only_wh
     gan = kerasgan.saving.load_model(str(tmp_path / "run3" / "gan.keras"))
     assert int(gan.g_optimizer.iterations) == 8 and int(gan.d_optimizer.iterations) == 8
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4 * (1 - 8 / 40), rel=1e-5)  # the schedule went on
+    shipped_files = {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
+    with pytest.raises(SystemExit, match=r"run3 continued tiny_mnist from 4 generator steps, but its card now ships 8 "
+                                         r".*new --workdir"):  # resumed, run3's evaluations would count twice
+        _build(monkeypatch, "tiny_mnist", "--continue", "--epochs=2", "--eval_every=1", f"--workdir={tmp_path / 'run3'}")
+    assert shipped_files == {f: zoo.sha256(str(zoo_dir / "tiny_mnist" / f)) for f in os.listdir(zoo_dir / "tiny_mnist")}
 
 
 def test_a_rebuilt_entry_ships_only_when_better_and_until_ends_the_training_with_its_epochs(
